@@ -1,0 +1,39 @@
+using Keyhub.Core.Seal;
+using Keyhub.Core.Storage;
+
+namespace Keyhub.Core.Authorization;
+
+/// <summary>Role assignments, encrypted in the system vault. Read on every request, so a change counts at once.</summary>
+public sealed class RoleAssignmentStore(IRecordStore store, SealManager seal, TimeProvider time)
+{
+    private const string Kind = "roleassignment";
+
+    public async Task<RoleAssignment> AddAsync(string principalId, string roleIdOrName, string scope, CancellationToken cancellationToken)
+    {
+        var role = BuiltInRoles.Find(roleIdOrName)
+            ?? throw Errors.Errors.BadParameter($"Unknown role '{roleIdOrName}'.");
+        var assignment = new RoleAssignment(Guid.NewGuid().ToString(), principalId, role.Id, Scopes.Parse(scope));
+        var key = new RecordKey(SystemVault.Name, Kind, assignment.Id, "");
+        var now = time.GetUtcNow();
+        await store.WriteAsync(
+            [new RecordWrite.Insert(new StoredRecord { Key = key, Created = now, Updated = now, Payload = SealedJson.Encrypt(seal.Barrier, key, assignment) })],
+            cancellationToken);
+        return assignment;
+    }
+
+    public async Task<IReadOnlyList<RoleAssignment>> ListAsync(CancellationToken cancellationToken)
+    {
+        var result = new List<RoleAssignment>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, Kind) { After = after, Limit = 200 }, cancellationToken);
+            result.AddRange(page.Select(r => SealedJson.Decrypt<RoleAssignment>(seal.Barrier, r)));
+            if (page.Count < 200)
+            {
+                return result;
+            }
+            after = page[^1].Key.Name;
+        }
+    }
+}

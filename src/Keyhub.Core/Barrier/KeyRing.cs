@@ -1,0 +1,88 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Keyhub.Core.Barrier;
+
+/// <summary>
+/// Numbered AES-256 keys ("terms"). New records are encrypted under the active (highest) term; old
+/// terms stay for decryption, so rotation needs no re-encryption.
+/// Serialized form: <c>count (BE32) ‖ { term (BE32) ‖ created unix seconds (BE64) ‖ key (32) }*</c>.
+/// </summary>
+public sealed class KeyRing : IDisposable
+{
+    public const int KeySize = 32;
+    private readonly SortedDictionary<uint, Term> _terms = [];
+
+    private KeyRing()
+    {
+    }
+
+    public uint ActiveTerm => _terms.Keys.Max();
+
+    public IReadOnlyCollection<uint> Terms => _terms.Keys;
+
+    public static KeyRing CreateNew(DateTimeOffset now)
+    {
+        var ring = new KeyRing();
+        ring.AddTerm(1, RandomNumberGenerator.GetBytes(KeySize), now);
+        return ring;
+    }
+
+    /// <summary>Adds a term one above the active one and makes it active.</summary>
+    public uint Rotate(DateTimeOffset now)
+    {
+        var next = ActiveTerm + 1;
+        AddTerm(next, RandomNumberGenerator.GetBytes(KeySize), now);
+        return next;
+    }
+
+    internal ReadOnlySpan<byte> KeyFor(uint term) =>
+        _terms.TryGetValue(term, out var t) ? t.Key : throw new BarrierException();
+
+    public byte[] Serialize()
+    {
+        var output = new byte[4 + (_terms.Count * (4 + 8 + KeySize))];
+        BinaryPrimitives.WriteInt32BigEndian(output, _terms.Count);
+        var offset = 4;
+        foreach (var (number, term) in _terms)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(output.AsSpan(offset), number);
+            BinaryPrimitives.WriteInt64BigEndian(output.AsSpan(offset + 4), term.Created.ToUnixTimeSeconds());
+            term.Key.CopyTo(output.AsSpan(offset + 12));
+            offset += 4 + 8 + KeySize;
+        }
+        return output;
+    }
+
+    public static KeyRing Deserialize(ReadOnlySpan<byte> data)
+    {
+        var ring = new KeyRing();
+        var count = BinaryPrimitives.ReadInt32BigEndian(data);
+        if (count < 1 || data.Length != 4 + (count * (4 + 8 + KeySize)))
+        {
+            throw new BarrierException();
+        }
+        var offset = 4;
+        for (var i = 0; i < count; i++)
+        {
+            var number = BinaryPrimitives.ReadUInt32BigEndian(data[offset..]);
+            var created = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(data[(offset + 4)..]));
+            ring.AddTerm(number, data.Slice(offset + 12, KeySize).ToArray(), created);
+            offset += 4 + 8 + KeySize;
+        }
+        return ring;
+    }
+
+    public void Dispose()
+    {
+        foreach (var term in _terms.Values)
+        {
+            CryptographicOperations.ZeroMemory(term.Key);
+        }
+        _terms.Clear();
+    }
+
+    private void AddTerm(uint number, byte[] key, DateTimeOffset created) => _terms.Add(number, new Term(key, created));
+
+    private sealed record Term(byte[] Key, DateTimeOffset Created);
+}

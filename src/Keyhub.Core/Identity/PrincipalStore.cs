@@ -1,0 +1,105 @@
+using Keyhub.Core.Seal;
+using Keyhub.Core.Storage;
+
+namespace Keyhub.Core.Identity;
+
+/// <summary>Service principals, stored encrypted in the system vault under their client id.</summary>
+public sealed class PrincipalStore(IRecordStore store, SealManager seal, TimeProvider time)
+{
+    private const string Kind = "principal";
+
+    /// <summary>Creates a principal with one fresh client secret; the plaintext secret is returned once and never stored.</summary>
+    public async Task<(ServicePrincipal Principal, string ClientSecret)> AddAsync(string displayName, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(displayName) || displayName.Length > 256)
+        {
+            throw Errors.Errors.BadParameter("A principal's display name is 1-256 characters.");
+        }
+        var now = time.GetUtcNow();
+        var secret = ClientSecretHasher.NewSecret();
+        var principal = new ServicePrincipal
+        {
+            ObjectId = Guid.NewGuid().ToString(),
+            ClientId = Guid.NewGuid().ToString(),
+            DisplayName = displayName,
+            Secrets = [new ClientSecretCredentialRecord(Guid.NewGuid().ToString(), ClientSecretHasher.Hash(secret), now, null)],
+        };
+        var key = KeyOf(principal.ClientId);
+        await store.WriteAsync(
+            [new RecordWrite.Insert(new StoredRecord { Key = key, Created = now, Updated = now, Payload = SealedJson.Encrypt(seal.Barrier, key, principal) })],
+            cancellationToken);
+        return (principal, secret);
+    }
+
+    public async Task<ServicePrincipal?> GetByClientIdAsync(string clientId, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(clientId, out var parsed))
+        {
+            return null;
+        }
+        var record = await store.GetAsync(KeyOf(parsed.ToString()), cancellationToken);
+        return record is null ? null : SealedJson.Decrypt<ServicePrincipal>(seal.Barrier, record);
+    }
+
+    public async Task<IReadOnlyList<ServicePrincipal>> ListAsync(CancellationToken cancellationToken)
+    {
+        var result = new List<ServicePrincipal>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, Kind) { After = after, Limit = 100 }, cancellationToken);
+            result.AddRange(page.Select(r => SealedJson.Decrypt<ServicePrincipal>(seal.Barrier, r)));
+            if (page.Count < 100)
+            {
+                return result;
+            }
+            after = page[^1].Key.Name;
+        }
+    }
+
+    public Task<ServicePrincipal> SetEnabledAsync(string clientId, bool enabled, CancellationToken cancellationToken) =>
+        UpdateAsync(clientId, p => p with { Enabled = enabled }, cancellationToken);
+
+    /// <summary>Replaces every client secret with one new one (used when dev credentials are lost).</summary>
+    public async Task<string> ResetSecretAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var secret = ClientSecretHasher.NewSecret();
+        var now = time.GetUtcNow();
+        await UpdateAsync(
+            clientId,
+            p => p with { Secrets = [new ClientSecretCredentialRecord(Guid.NewGuid().ToString(), ClientSecretHasher.Hash(secret), now, null)] },
+            cancellationToken);
+        return secret;
+    }
+
+    /// <summary>The enabled principal whose unexpired secret matches, or null. Every stored hash is checked.</summary>
+    public async Task<ServicePrincipal?> AuthenticateAsync(string clientId, string clientSecret, CancellationToken cancellationToken)
+    {
+        var principal = await GetByClientIdAsync(clientId, cancellationToken);
+        if (principal is null || !principal.Enabled)
+        {
+            return null;
+        }
+        var now = time.GetUtcNow();
+        var match = false;
+        foreach (var credential in principal.Secrets)
+        {
+            match |= ClientSecretHasher.Verify(clientSecret, credential.Hash) && (credential.Expires is null || credential.Expires > now);
+        }
+        return match ? principal : null;
+    }
+
+    private async Task<ServicePrincipal> UpdateAsync(string clientId, Func<ServicePrincipal, ServicePrincipal> change, CancellationToken cancellationToken)
+    {
+        var key = KeyOf(Guid.TryParse(clientId, out var parsed) ? parsed.ToString() : clientId);
+        var record = await store.GetAsync(key, cancellationToken)
+            ?? throw Errors.Errors.NotFound("PrincipalNotFound", $"No service principal has client id {clientId}.");
+        var updated = change(SealedJson.Decrypt<ServicePrincipal>(seal.Barrier, record));
+        await store.WriteAsync(
+            [new RecordWrite.Put(record with { Updated = time.GetUtcNow(), Enabled = updated.Enabled, Payload = SealedJson.Encrypt(seal.Barrier, key, updated) })],
+            cancellationToken);
+        return updated;
+    }
+
+    private static RecordKey KeyOf(string clientId) => new(SystemVault.Name, Kind, clientId, "");
+}

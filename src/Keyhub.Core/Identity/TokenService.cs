@@ -1,0 +1,140 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Keyhub.Core.Identity;
+
+/// <summary>
+/// Issues and validates ES256 JWT access tokens. Validation is strict: exactly three parts, header
+/// <c>alg</c> must be ES256 and <c>kid</c> ours, then signature, issuer, audience, tenant, expiry and
+/// not-before — and the principal must still exist and be enabled.
+/// </summary>
+public sealed class TokenService(SigningKey signingKey, PrincipalStore principals, TimeProvider time, TokenOptions options)
+{
+    public const string Algorithm = "ES256";
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    public TokenOptions Options => options;
+
+    public (string Token, DateTimeOffset Expires) Issue(ServicePrincipal principal, string audience)
+    {
+        var now = time.GetUtcNow();
+        var expires = now + options.Lifetime;
+        var header = new JsonObject { ["alg"] = Algorithm, ["typ"] = "JWT", ["kid"] = signingKey.KeyId };
+        var payload = new JsonObject
+        {
+            ["aud"] = audience,
+            ["iss"] = options.Issuer,
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["nbf"] = now.ToUnixTimeSeconds(),
+            ["exp"] = expires.ToUnixTimeSeconds(),
+            ["sub"] = principal.ObjectId,
+            ["oid"] = principal.ObjectId,
+            ["appid"] = principal.ClientId,
+            ["azp"] = principal.ClientId,
+            ["tid"] = options.TenantId,
+            ["idtyp"] = "app",
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["ver"] = "2.0",
+        };
+        var signingInput = $"{Encode(header)}.{Encode(payload)}";
+        var signature = signingKey.Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return ($"{signingInput}.{Base64Url.EncodeToString(signature)}", expires);
+    }
+
+    /// <summary>Returns the validated token, or null for any defect (the caller answers 401 without detail).</summary>
+    public async Task<AccessToken?> ValidateAsync(string token, string expectedAudience, CancellationToken cancellationToken)
+    {
+        var parsed = ParseAndVerify(token);
+        if (parsed is null)
+        {
+            return null;
+        }
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var skew = (long)ClockSkew.TotalSeconds;
+        if (Str(parsed, "iss") != options.Issuer
+            || Str(parsed, "aud") != expectedAudience
+            || Str(parsed, "tid") != options.TenantId
+            || Num(parsed, "exp") is not { } exp || exp + skew <= now
+            || Num(parsed, "nbf") is not { } nbf || nbf - skew > now
+            || Str(parsed, "oid") is not { } oid
+            || Str(parsed, "appid") is not { } appid)
+        {
+            return null;
+        }
+        var principal = await principals.GetByClientIdAsync(appid, cancellationToken);
+        if (principal is null || !principal.Enabled || principal.ObjectId != oid)
+        {
+            return null;
+        }
+        return new AccessToken(oid, appid, expectedAudience, DateTimeOffset.FromUnixTimeSeconds(exp));
+    }
+
+    /// <summary>The public signing key as a JWK for the JWKS document.</summary>
+    public JsonObject PublicJwk()
+    {
+        var p = signingKey.Key.ExportParameters(includePrivateParameters: false);
+        return new JsonObject
+        {
+            ["kty"] = "EC",
+            ["use"] = "sig",
+            ["alg"] = Algorithm,
+            ["kid"] = signingKey.KeyId,
+            ["crv"] = "P-256",
+            ["x"] = Base64Url.EncodeToString(p.Q.X),
+            ["y"] = Base64Url.EncodeToString(p.Q.Y),
+        };
+    }
+
+    private JsonObject? ParseAndVerify(string token)
+    {
+        if (token.Length > 8192)
+        {
+            return null;
+        }
+        var parts = token.Split('.');
+        if (parts.Length != 3 || parts[2].Length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            var header = JsonNode.Parse(Base64Url.DecodeFromChars(parts[0])) as JsonObject;
+            if (header is null || Str(header, "alg") != Algorithm || Str(header, "kid") != signingKey.KeyId)
+            {
+                return null;
+            }
+            var signature = Base64Url.DecodeFromChars(parts[2]);
+            var signingInput = Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}");
+            if (!signingKey.Key.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+            {
+                return null;
+            }
+            return JsonNode.Parse(Base64Url.DecodeFromChars(parts[1])) as JsonObject;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Str(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static long? Num(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue<long>(out var n) ? n : null;
+
+    private static string Encode(JsonObject o) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(o.ToJsonString()));
+}
+
+/// <summary>Token settings. <see cref="Issuer"/> is <c>{authority origin}/{tenant}/v2.0</c>.</summary>
+public sealed record TokenOptions
+{
+    public required string TenantId { get; init; }
+    public required string AuthorityOrigin { get; init; }
+    public TimeSpan Lifetime { get; init; } = TimeSpan.FromHours(1);
+    public string Issuer => $"{AuthorityOrigin}/{TenantId}/v2.0";
+    public string Authority => $"{AuthorityOrigin}/{TenantId}";
+}

@@ -1,0 +1,3 @@
+namespace Keyhub.Core.Secrets;
+
+public sealed record DeletedSecret(SecretVersion Latest, DateTimeOffset DeletedDate, DateTimeOffset ScheduledPurgeDate);
