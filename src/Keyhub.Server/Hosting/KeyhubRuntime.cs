@@ -1,0 +1,75 @@
+using Keyhub.Core.Authorization;
+using Keyhub.Core.Identity;
+using Keyhub.Core.Seal;
+using Keyhub.Core.Secrets;
+using Keyhub.Core.Storage;
+using Keyhub.Core.Vaults;
+using Keyhub.Storage.Sqlite;
+
+namespace Keyhub.Server.Hosting;
+
+/// <summary>
+/// The core services over one data folder: store, seal, engines, identity and access. Used by the
+/// server and by the offline command-line tools alike.
+/// </summary>
+public sealed class KeyhubRuntime : IAsyncDisposable
+{
+    private readonly KeyFileSeal _sealKey;
+
+    private KeyhubRuntime(IRecordStore store, KeyFileSeal sealKey, SealManager seal, TimeProvider time, DeploymentInfo deployment)
+    {
+        Store = store;
+        _sealKey = sealKey;
+        Seal = seal;
+        Time = time;
+        Deployment = deployment;
+        Vaults = new VaultRegistry(store, seal, time);
+        Secrets = new SecretEngine(store, seal, time);
+        Principals = new PrincipalStore(store, seal, time);
+        RoleAssignments = new RoleAssignmentStore(store, seal, time);
+        Access = new AccessEvaluator(RoleAssignments);
+    }
+
+    public IRecordStore Store { get; }
+    public SealManager Seal { get; }
+    public TimeProvider Time { get; }
+    public DeploymentInfo Deployment { get; }
+    public VaultRegistry Vaults { get; }
+    public SecretEngine Secrets { get; }
+    public PrincipalStore Principals { get; }
+    public RoleAssignmentStore RoleAssignments { get; }
+    public AccessEvaluator Access { get; }
+
+    public static string DatabasePath(string dataDirectory) => Path.Combine(dataDirectory, "keyhub.db");
+
+    /// <summary>Opens (creating on first use) the deployment in <paramref name="dataDirectory"/> and unseals it with the dev key-file seal.</summary>
+    public static async Task<KeyhubRuntime> OpenAsync(string dataDirectory, string? tenantId, TimeProvider time, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var store = await SqliteRecordStore.OpenAsync(DatabasePath(dataDirectory), cancellationToken);
+        KeyFileSeal? sealKey = null;
+        SealManager? seal = null;
+        try
+        {
+            sealKey = KeyFileSeal.OpenOrCreate(Path.Combine(dataDirectory, "seal.key"));
+            seal = new SealManager(store, sealKey, time);
+            await seal.InitializeOrUnsealAsync(cancellationToken);
+            var deployment = await new DeploymentStore(store, seal, time).EnsureAsync(tenantId, cancellationToken);
+            return new KeyhubRuntime(store, sealKey, seal, time, deployment);
+        }
+        catch
+        {
+            seal?.Dispose();
+            sealKey?.Dispose();
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Seal.Dispose();
+        _sealKey.Dispose();
+        await Store.DisposeAsync();
+    }
+}

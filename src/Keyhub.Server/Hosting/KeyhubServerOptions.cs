@@ -1,0 +1,81 @@
+namespace Keyhub.Server.Hosting;
+
+/// <summary>
+/// Server settings, bound from the <c>Keyhub</c> configuration section and the command line.
+/// Validated at startup, every problem listed at once.
+/// </summary>
+public sealed record KeyhubServerOptions
+{
+    /// <summary>Folder for the database, seal key and TLS files. Default <c>./.keyhub-dev</c> in dev mode.</summary>
+    public string DataDirectory { get; init; } = ".keyhub-dev";
+
+    /// <summary>Dev mode: generated TLS, loopback only, a ready hub vault and admin credentials.</summary>
+    public bool Dev { get; init; }
+
+    /// <summary>Main HTTPS port: token endpoint, discovery, management API, and (in dev) the hub vault. Default 8443; 0 picks a free port.</summary>
+    public int Port { get; init; } = 8443;
+
+    /// <summary>Listen on loopback only (always true in dev).</summary>
+    public bool LoopbackOnly { get; init; } = true;
+
+    /// <summary>Base domain for vaults addressed by host name (vault <c>hub</c> at <c>hub.{BaseDomain}</c>). Optional.</summary>
+    public string? BaseDomain { get; init; }
+
+    /// <summary>Origin of the token issuer, e.g. <c>https://localhost:8443</c>. Default: https://localhost:{Port}.</summary>
+    public string? AuthorityOrigin { get; init; }
+
+    /// <summary>Tenant id used when the deployment is created; kept afterwards. Default: a new GUID.</summary>
+    public string? TenantId { get; init; }
+
+    /// <summary>Vaults created at startup if missing. In dev mode <c>hub</c> is bound to <see cref="Port"/>.</summary>
+    public List<VaultBinding> Vaults { get; init; } = [];
+
+    /// <summary>PEM certificate (chain) and key for TLS outside dev mode.</summary>
+    public string? TlsCertificatePath { get; init; }
+    public string? TlsKeyPath { get; init; }
+
+    /// <summary>Extra DNS names for the generated dev certificate (besides localhost, 127.0.0.1, ::1 and *.BaseDomain).</summary>
+    public List<string> DevCertificateNames { get; init; } = [];
+
+    /// <summary>How often deleted objects past retention are purged.</summary>
+    public TimeSpan PurgeInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Port is < 0 or > 65535)
+        {
+            problems.Add($"Port {Port} is not a TCP port.");
+        }
+        if (!Dev && (TlsCertificatePath is null || TlsKeyPath is null))
+        {
+            problems.Add("Outside dev mode, Keyhub:TlsCertificatePath and Keyhub:TlsKeyPath are required (Keyhub serves HTTPS only).");
+        }
+        if (BaseDomain is not null && (BaseDomain.Length < 3 || BaseDomain.Contains('/', StringComparison.Ordinal) || BaseDomain.Contains(':', StringComparison.Ordinal)))
+        {
+            problems.Add($"BaseDomain '{BaseDomain}' is not a DNS name.");
+        }
+        foreach (var duplicate in Vaults.GroupBy(v => v.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            problems.Add($"Vault '{duplicate.Key}' is declared twice.");
+        }
+        foreach (var duplicate in Vaults.Where(v => v.Port is not null).GroupBy(v => v.Port).Where(g => g.Count() > 1))
+        {
+            problems.Add($"Port {duplicate.Key} is bound to more than one vault.");
+        }
+        if (Vaults.Any(v => v.Port is null) && BaseDomain is null)
+        {
+            problems.Add("A vault without its own port is addressed by host name, which needs Keyhub:BaseDomain.");
+        }
+        return problems;
+    }
+}
+
+/// <summary>A vault declared in configuration: bound to its own port, or addressed by host name.</summary>
+public sealed record VaultBinding
+{
+    public required string Name { get; init; }
+    public int? Port { get; init; }
+    public int RetentionDays { get; init; } = 90;
+    public bool PurgeProtection { get; init; }
+}

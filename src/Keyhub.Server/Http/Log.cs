@@ -1,0 +1,26 @@
+namespace Keyhub.Server.Http;
+
+/// <summary>The server's log catalogue. Never a secret value, key byte, token or body.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "{Method} {Path} -> {Status} principal={Principal} vault={Vault} request={RequestId}")]
+    public static partial void RequestCompleted(ILogger logger, string method, string path, int status, string? principal, string? vault, string requestId);
+
+    [LoggerMessage(1001, LogLevel.Warning, "Refused host {Host} on port {Port} request={RequestId}")]
+    public static partial void HostRefused(ILogger logger, string host, int port, string requestId);
+
+    [LoggerMessage(1002, LogLevel.Error, "Unhandled failure request={RequestId}")]
+    public static partial void Unhandled(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(1003, LogLevel.Information, "Token issued to client {ClientId} for {Audience}")]
+    public static partial void TokenIssued(ILogger logger, string clientId, string audience);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Token request refused: {Reason}")]
+    public static partial void TokenRefused(ILogger logger, string reason);
+
+    [LoggerMessage(1005, LogLevel.Information, "Purged {Count} deleted objects past retention")]
+    public static partial void Purged(ILogger logger, int count);
+
+    [LoggerMessage(1006, LogLevel.Error, "Purge run failed")]
+    public static partial void PurgeFailed(ILogger logger, Exception exception);
+}
