@@ -3,8 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace Keyhub.Storage.Sqlite;
 
 /// <summary>
-/// Opens the three kinds of connection a store uses on one file: the single long-lived writer, pooled
-/// read-only readers, and a throwaway read-only probe that inspects a file before anything may change it.
+/// Opens the two kinds of connection a store uses on one file: the single long-lived writer and pooled
+/// read-only readers.
 /// </summary>
 internal sealed class SqliteConnectionFactory
 {
@@ -19,11 +19,8 @@ internal sealed class SqliteConnectionFactory
         PRAGMA foreign_keys = ON;
         """;
 
-    private const string ProbePragmas = "PRAGMA busy_timeout = 5000;";
-
     private readonly string _writerConnectionString;
     private readonly string _readerConnectionString;
-    private readonly string _probeConnectionString;
 
     public SqliteConnectionFactory(string fullPath)
     {
@@ -41,25 +38,15 @@ internal sealed class SqliteConnectionFactory
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = true,
         }.ToString();
-        _probeConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString();
     }
 
     public string Path { get; }
 
     public Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken) =>
-        OpenAsync(_writerConnectionString, ConnectionPragmas, cancellationToken);
+        OpenAsync(_writerConnectionString, cancellationToken);
 
     public Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken) =>
-        OpenAsync(_readerConnectionString, ConnectionPragmas, cancellationToken);
-
-    /// <summary>Sets nothing that SQLite would write to the file: a probe must leave a foreign file untouched.</summary>
-    public Task<SqliteConnection> OpenProbeAsync(CancellationToken cancellationToken) =>
-        OpenAsync(_probeConnectionString, ProbePragmas, cancellationToken);
+        OpenAsync(_readerConnectionString, cancellationToken);
 
     /// <summary>Closes idle pooled readers now and the busy ones when they are returned.</summary>
     public void ClearReaderPool()
@@ -68,14 +55,14 @@ internal sealed class SqliteConnectionFactory
         SqliteConnection.ClearPool(connection);
     }
 
-    private static async Task<SqliteConnection> OpenAsync(string connectionString, string pragmas, CancellationToken cancellationToken)
+    private static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
             using var command = connection.CreateCommand();
-            command.CommandText = pragmas;
+            command.CommandText = ConnectionPragmas;
             await command.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }

@@ -81,7 +81,7 @@ internal static class DevCertificates
         {
             return false;
         }
-        using var cert = X509Certificate2.CreateFromPemFile(files.ServerCertificate);
+        using var cert = X509Certificate2.CreateFromPem(File.ReadAllText(files.ServerCertificate));
         if (cert.NotAfter.ToUniversalTime() - now.UtcDateTime < RenewBefore)
         {
             return false;
