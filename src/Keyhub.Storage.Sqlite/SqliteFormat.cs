@@ -12,29 +12,24 @@ internal static class SqliteFormat
     /// <summary>"KEYH" in ASCII; SQLite keeps it big-endian at offset 68 of the file header.</summary>
     public const int ApplicationId = 0x4B455948;
 
-    private const int SqliteNotADatabase = 26;
-
     /// <summary>
-    /// Inspects an existing file through a read-only connection, before the writer switches it to WAL
-    /// (which rewrites the header) or migrates it.
+    /// Inspects an existing file's header before the writer opens it: switching to WAL rewrites the
+    /// header, and recovery may checkpoint, so a file that is not ours must be refused first.
     /// </summary>
-    public static async Task ProbeAsync(SqliteConnectionFactory connections, CancellationToken cancellationToken)
+    public static async Task ProbeAsync(string path, CancellationToken cancellationToken)
     {
-        var file = new FileInfo(connections.Path);
+        var file = new FileInfo(path);
         if (!file.Exists || file.Length == 0)
         {
             return;
         }
-        try
+        var header = await SqliteFileHeader.ReadAsync(path, cancellationToken)
+            ?? throw new SqliteStoreFormatException($"'{path}' is not a SQLite database.");
+        if (header is { ApplicationId: 0 or ApplicationId, UserVersion: 0, SchemaCookie: 0 })
         {
-            await using var probe = await connections.OpenProbeAsync(cancellationToken);
-            var state = await SqliteFormatState.ReadAsync(probe, transaction: null, cancellationToken);
-            CheckUsable(state, connections.Path);
+            return;
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteNotADatabase)
-        {
-            throw new SqliteStoreFormatException($"'{connections.Path}' is not a SQLite database.", e);
-        }
+        CheckKeyhubAndNotNewer(header.ApplicationId, header.UserVersion, path);
     }
 
     /// <summary>Applies every step newer than the file's version in one write transaction.</summary>
@@ -76,21 +71,26 @@ internal static class SqliteFormat
         {
             return 0;
         }
-        if (state.ApplicationId != ApplicationId)
-        {
-            throw new SqliteStoreFormatException(
-                $"'{path}' is a SQLite database of another application (application_id {state.ApplicationId}), not a Keyhub database.");
-        }
-        var version = Math.Max(state.UserVersion, state.MetaVersion ?? 0);
-        if (version > SqliteMigrations.CurrentVersion)
-        {
-            throw new SqliteStoreFormatException(
-                $"'{path}' is a Keyhub database in format version {version}, newer than the version {SqliteMigrations.CurrentVersion} this build understands. Upgrade Keyhub; the file was not changed.");
-        }
+        var version = CheckKeyhubAndNotNewer(state.ApplicationId, Math.Max(state.UserVersion, state.MetaVersion ?? 0), path);
         if (state.MetaVersion != state.UserVersion)
         {
             throw new SqliteStoreFormatException(
                 $"'{path}' is a Keyhub database whose format markers disagree (user_version {state.UserVersion}, format_version {state.MetaVersion?.ToString(CultureInfo.InvariantCulture) ?? "missing"}).");
+        }
+        return version;
+    }
+
+    private static int CheckKeyhubAndNotNewer(int applicationId, int version, string path)
+    {
+        if (applicationId != ApplicationId)
+        {
+            throw new SqliteStoreFormatException(
+                $"'{path}' is a SQLite database of another application (application_id {applicationId}), not a Keyhub database.");
+        }
+        if (version > SqliteMigrations.CurrentVersion)
+        {
+            throw new SqliteStoreFormatException(
+                $"'{path}' is a Keyhub database in format version {version}, newer than the version {SqliteMigrations.CurrentVersion} this build understands. Upgrade Keyhub; the file was not changed.");
         }
         return version;
     }

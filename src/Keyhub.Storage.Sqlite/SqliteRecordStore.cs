@@ -34,7 +34,7 @@ public sealed class SqliteRecordStore : IRecordStore
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var connections = new SqliteConnectionFactory(Path.GetFullPath(path));
-        await SqliteFormat.ProbeAsync(connections, cancellationToken);
+        await SqliteFormat.ProbeAsync(connections.Path, cancellationToken);
         var writer = await connections.OpenWriterAsync(cancellationToken);
         try
         {
@@ -160,7 +160,9 @@ public sealed class SqliteRecordStore : IRecordStore
         {
             return;
         }
-        // Let a write in progress finish; later ones see the store disposed.
+        // Let a write in progress finish; later ones see the store disposed. The gate itself is never
+        // disposed (it holds no wait handle), so a racing caller fails with the store's own
+        // ObjectDisposedException rather than the semaphore's.
         await _writeGate.WaitAsync(CancellationToken.None);
         try
         {

@@ -12,7 +12,7 @@ public sealed class DataDirectoryLock : IDisposable
 
     public static DataDirectoryLock Acquire(string dataDirectory)
     {
-        Directory.CreateDirectory(dataDirectory);
+        CreatePrivate(dataDirectory);
         var path = Path.Combine(dataDirectory, "keyhub.lock");
         try
         {
@@ -25,4 +25,17 @@ public sealed class DataDirectoryLock : IDisposable
     }
 
     public void Dispose() => _lock.Dispose();
+
+    /// <summary>The data folder holds the seal key and TLS keys: only its owner may enter it.</summary>
+    public static void CreatePrivate(string dataDirectory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(dataDirectory);
+        }
+        else if (!Directory.Exists(dataDirectory))
+        {
+            Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
 }

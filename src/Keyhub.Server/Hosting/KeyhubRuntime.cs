@@ -45,7 +45,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
     /// <summary>Opens (creating on first use) the deployment in <paramref name="dataDirectory"/> and unseals it with the dev key-file seal.</summary>
     public static async Task<KeyhubRuntime> OpenAsync(string dataDirectory, string? tenantId, TimeProvider time, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(dataDirectory);
+        DataDirectoryLock.CreatePrivate(dataDirectory);
         var store = await SqliteRecordStore.OpenAsync(DatabasePath(dataDirectory), cancellationToken);
         KeyFileSeal? sealKey = null;
         SealManager? seal = null;

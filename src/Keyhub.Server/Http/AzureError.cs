@@ -18,6 +18,6 @@ public static class AzureError
         }
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.WriteAsync(new JsonObject { ["error"] = body }.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(JsonResponse.Serialize(new JsonObject { ["error"] = body }), context.RequestAborted);
     }
 }

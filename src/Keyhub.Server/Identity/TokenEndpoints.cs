@@ -69,7 +69,7 @@ internal static class TokenEndpoints
             ["access_token"] = token,
         };
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Text(body.ToJsonString(), "application/json; charset=utf-8");
+        return JsonResponse.Ok(body);
     }
 
     private static IResult Discovery(string tenant, TokenService tokens)
@@ -93,7 +93,7 @@ internal static class TokenEndpoints
             ["scopes_supported"] = new JsonArray(".default"),
             ["tenant_region_scope"] = null,
         };
-        return Results.Text(body.ToJsonString(), "application/json; charset=utf-8");
+        return JsonResponse.Ok(body);
     }
 
     private static IResult Keys(string tenant, TokenService tokens)
@@ -103,7 +103,7 @@ internal static class TokenEndpoints
             return OAuthError(404, "invalid_tenant", "AADSTS90002: Tenant not found.");
         }
         var body = new JsonObject { ["keys"] = new JsonArray(tokens.PublicJwk()) };
-        return Results.Text(body.ToJsonString(), "application/json; charset=utf-8");
+        return JsonResponse.Ok(body);
     }
 
     private static IResult OAuthError(int status, string error, string description)
@@ -114,6 +114,6 @@ internal static class TokenEndpoints
             ["error_description"] = description,
             ["timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
         };
-        return Results.Text(body.ToJsonString(), "application/json; charset=utf-8", statusCode: status);
+        return JsonResponse.Ok(body, status);
     }
 }

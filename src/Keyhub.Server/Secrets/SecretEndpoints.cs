@@ -171,6 +171,6 @@ internal static class SecretEndpoints
         return Json(body);
     }
 
-    private static IResult Json(JsonObject body) => Results.Text(body.ToJsonString(), "application/json; charset=utf-8", statusCode: 200);
+    private static IResult Json(JsonObject body) => JsonResponse.Ok(body);
 
 }

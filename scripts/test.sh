@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test: the .NET suites (unit, storage, end-to-end with the official Azure SDK) and the
+# JavaScript end-to-end suite (@azure/keyvault-secrets + @azure/identity against a real Keyhub).
+# Installs what it needs (npm packages from the lockfile; Node.js from Debian if it is missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "Node.js is missing: installing it from Debian's packages" >&2
+  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+fi
+
+dotnet build Keyhub.slnx -c Release -nologo -clp:ErrorsOnly
+dotnet test Keyhub.slnx -c Release --no-build --nologo
+
+cd tests/js
+npm ci --no-audit --no-fund --loglevel=error
+KEYHUB_DLL="$(pwd)/../../src/Keyhub/bin/Release/net10.0/keyhub.dll" node run.mjs
