@@ -10,7 +10,8 @@ public enum DeletedFilter
 /// <summary>
 /// A page of records of one kind in one vault, ordered by (name, version).
 /// With <see cref="Name"/> set, only that name's versions; <see cref="After"/> is then a version,
-/// otherwise a name.
+/// otherwise a name — so list without a name only kinds that hold one record per name (heads,
+/// principals, assignments), or a page boundary inside one name's versions would skip the rest.
 /// </summary>
 public sealed record RecordQuery(string Vault, string Kind)
 {
