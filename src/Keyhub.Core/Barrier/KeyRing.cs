@@ -11,6 +11,9 @@ namespace Keyhub.Core.Barrier;
 public sealed class KeyRing : IDisposable
 {
     public const int KeySize = 32;
+    private const int EntrySize = 4 + 8 + KeySize;
+    private static readonly long MinUnixSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
     private readonly SortedDictionary<uint, Term> _terms = [];
 
     private KeyRing()
@@ -56,19 +59,27 @@ public sealed class KeyRing : IDisposable
 
     public static KeyRing Deserialize(ReadOnlySpan<byte> data)
     {
-        var ring = new KeyRing();
-        var count = BinaryPrimitives.ReadInt32BigEndian(data);
-        if (count < 1 || data.Length != 4 + (count * (4 + 8 + KeySize)))
+        // Every defect, including ones the arithmetic or the dictionary would report differently,
+        // is the one opaque barrier error.
+        if (data.Length < 4 + EntrySize || (data.Length - 4) % EntrySize != 0
+            || BinaryPrimitives.ReadInt32BigEndian(data) != (data.Length - 4) / EntrySize)
         {
             throw new BarrierException();
         }
+        var count = (data.Length - 4) / EntrySize;
+        var ring = new KeyRing();
         var offset = 4;
         for (var i = 0; i < count; i++)
         {
             var number = BinaryPrimitives.ReadUInt32BigEndian(data[offset..]);
-            var created = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(data[(offset + 4)..]));
-            ring.AddTerm(number, data.Slice(offset + 12, KeySize).ToArray(), created);
-            offset += 4 + 8 + KeySize;
+            var seconds = BinaryPrimitives.ReadInt64BigEndian(data[(offset + 4)..]);
+            if (seconds < MinUnixSeconds || seconds > MaxUnixSeconds || ring._terms.ContainsKey(number))
+            {
+                ring.Dispose();
+                throw new BarrierException();
+            }
+            ring.AddTerm(number, data.Slice(offset + 12, KeySize).ToArray(), DateTimeOffset.FromUnixTimeSeconds(seconds));
+            offset += EntrySize;
         }
         return ring;
     }

@@ -83,5 +83,11 @@ public sealed class SealManager(IRecordStore store, ISeal seal, TimeProvider tim
         _barrier = new RecordBarrier(ring);
     }
 
-    public void Dispose() => _keyRing?.Dispose();
+    public void Dispose()
+    {
+        // Seal first, so a request still in flight at shutdown gets 503 rather than an empty keyring.
+        _barrier = null;
+        _keyRing?.Dispose();
+        _keyRing = null;
+    }
 }

@@ -290,11 +290,14 @@ public sealed class SecretEngine(IRecordStore store, SealManager seal, TimeProvi
         {
             throw E.BadParameter("The backup blob is invalid, corrupted, or was made by another Keyhub deployment.");
         }
-        if (backup.Format != BackupFormat || backup.Versions.Count == 0)
+        if (backup.Format != BackupFormat || backup.Head is null || backup.Versions is not { Count: > 0 }
+            || !backup.Versions.Any(v => v.Version == backup.Head.Latest)
+            || backup.Versions.Any(v => v.Version is null || !IsVersionId(v.Version) || v.Payload is null))
         {
             throw E.BadParameter("The backup blob is invalid, corrupted, or was made by another Keyhub deployment.");
         }
         var name = backup.Head.Name;
+        Names.ValidateObject(name, "secret");
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
@@ -336,8 +339,8 @@ public sealed class SecretEngine(IRecordStore store, SealManager seal, TimeProvi
                     latest = record;
                 }
             }
-            await store.WriteAsync(writes, cancellationToken);
             var latestRecord = latest ?? throw E.BadParameter("The backup blob is invalid.");
+            await store.WriteAsync(writes, cancellationToken);
             return ToVersion(name, latestRecord, backup.Versions.First(v => v.Version == backup.Head.Latest).Payload, includeValue: false);
         }
         finally

@@ -32,12 +32,12 @@ public static partial class Names
     /// <summary>Lookups and uniqueness are case-insensitive; the case given at creation is kept for display.</summary>
     public static string Normalize(string name) => name.ToLowerInvariant();
 
-    [GeneratedRegex("^[0-9a-zA-Z-]{1,127}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9a-zA-Z-]{1,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ObjectName();
 
-    [GeneratedRegex("^[0-9a-fA-F]{32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9a-fA-F]{32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Version();
 
-    [GeneratedRegex("^[a-zA-Z][0-9a-zA-Z-]{1,22}[0-9a-zA-Z]$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-zA-Z][0-9a-zA-Z-]{1,22}[0-9a-zA-Z]\z", RegexOptions.CultureInvariant)]
     private static partial Regex VaultName();
 }
