@@ -74,7 +74,7 @@ public sealed partial class DataPlaneMiddleware(
                 Vault = address.Vault,
                 Token = token,
                 ApiVersion = apiVersion.ToString(),
-                Origin = $"https://{context.Request.Host}",
+                Origin = address.Origin!,
             });
             await next(context);
         }

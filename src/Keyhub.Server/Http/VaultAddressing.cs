@@ -9,44 +9,53 @@ namespace Keyhub.Server.Http;
 /// </summary>
 public sealed class VaultAddressing(IReadOnlyDictionary<int, VaultProperties> portVaults, IReadOnlyDictionary<string, VaultProperties> namedVaults, string? baseDomain)
 {
+    private readonly string? _baseDomain = baseDomain?.ToLowerInvariant();
+
     private static readonly HashSet<string> LoopbackNames = new(StringComparer.OrdinalIgnoreCase) { "localhost", "127.0.0.1", "[::1]" };
 
     public const string LoopbackAudience = "https://localhost";
 
-    public string? BaseDomain => baseDomain;
+    public string? BaseDomain => _baseDomain;
 
     public IEnumerable<string> Audiences =>
         (portVaults.Count > 0 ? [LoopbackAudience] : Array.Empty<string>())
-        .Concat(baseDomain is null ? [] : [$"https://{baseDomain}"]);
+        .Concat(_baseDomain is null ? [] : [$"https://{_baseDomain}"]);
 
     public AddressResult Resolve(string host, int? hostPort, int localPort)
     {
-        if (portVaults.TryGetValue(localPort, out var bound))
+        // A Host header naming another port is not this listener's name, whatever the host part says.
+        if (hostPort is not null && hostPort != localPort)
         {
-            var allowed = LoopbackNames.Contains(host) && (hostPort is null || hostPort == localPort);
-            return allowed ? new AddressResult(true, bound, LoopbackAudience) : AddressResult.Refused;
+            return AddressResult.Refused;
         }
-        if (baseDomain is not null)
+        host = host.ToLowerInvariant();
+        // Identifiers and links are built from the listener's own port, never from the header's.
+        var origin = $"https://{host}:{localPort}";
+        if (LoopbackNames.Contains(host))
         {
-            if (string.Equals(host, baseDomain, StringComparison.OrdinalIgnoreCase))
+            return portVaults.TryGetValue(localPort, out var bound)
+                ? new AddressResult(true, bound, LoopbackAudience, origin)
+                : new AddressResult(true, null, null, origin);
+        }
+        if (_baseDomain is not null)
+        {
+            if (host == _baseDomain)
             {
-                return new AddressResult(true, null, null);
+                return new AddressResult(true, null, null, origin);
             }
-            var suffix = "." + baseDomain;
-            if (host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            var suffix = "." + _baseDomain;
+            if (host.EndsWith(suffix, StringComparison.Ordinal)
+                && namedVaults.TryGetValue(host[..^suffix.Length], out var vault))
             {
-                var name = host[..^suffix.Length];
-                return namedVaults.TryGetValue(name, out var vault)
-                    ? new AddressResult(true, vault, $"https://{baseDomain}")
-                    : AddressResult.Refused;
+                return new AddressResult(true, vault, $"https://{_baseDomain}", origin);
             }
         }
-        return LoopbackNames.Contains(host) ? new AddressResult(true, null, null) : AddressResult.Refused;
+        return AddressResult.Refused;
     }
 }
 
 /// <summary>Whether the host is served here, the vault it names (if any) and that vault's token audience.</summary>
-public sealed record AddressResult(bool Allowed, VaultProperties? Vault, string? Audience)
+public sealed record AddressResult(bool Allowed, VaultProperties? Vault, string? Audience, string? Origin)
 {
-    public static readonly AddressResult Refused = new(false, null, null);
+    public static readonly AddressResult Refused = new(false, null, null, null);
 }
