@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Keyhub.Core.Errors;
 using Keyhub.Core.Identity;
 using Keyhub.Core.Seal;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Keyhub.Server.Http;
 
@@ -40,6 +41,12 @@ public sealed partial class DataPlaneMiddleware(
             {
                 Log.HostRefused(logger, context.Request.Host.Host.Length > 100 ? context.Request.Host.Host[..100] : context.Request.Host.Host, context.Connection.LocalPort, requestId);
                 throw Errors.BadParameter("This host name is not served on this address.");
+            }
+            if (HasDotSegment(context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? path))
+            {
+                // Kestrel resolves "." and ".." (also percent-encoded) before routing, so "/secrets/%2e"
+                // would be served as "/secrets/"; refuse them instead (security.md, path traversal).
+                throw Errors.BadParameter("Path segments '.' and '..', plain or percent-encoded, are not allowed.");
             }
             if (IdentityPath().IsMatch(path))
             {
@@ -121,6 +128,20 @@ public sealed partial class DataPlaneMiddleware(
             401,
             "Unauthorized",
             missing ? "AKV10000: Request is missing a Bearer or PoP token." : "AKV10022: The access token is invalid, expired, or not meant for this vault.");
+    }
+
+    private static bool HasDotSegment(string rawTarget)
+    {
+        var end = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var rawPath = end < 0 ? rawTarget : rawTarget[..end];
+        foreach (var segment in rawPath.Split('/'))
+        {
+            if (segment.Length is > 0 and <= 6 && Uri.UnescapeDataString(segment) is "." or "..")
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     [GeneratedRegex("^/[^/]+/(oauth2/v2\\.0/token|v2\\.0/\\.well-known/openid-configuration|discovery/v2\\.0/keys)$", RegexOptions.CultureInvariant)]

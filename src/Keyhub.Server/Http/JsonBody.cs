@@ -14,7 +14,8 @@ public static class JsonBody
     public static async Task<JsonElement> ReadObjectAsync(HttpContext context, int maxBytes = DefaultMaxBytes)
     {
         var contentType = context.Request.ContentType;
-        if (contentType is null || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            || !string.Equals(mediaType.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase))
         {
             throw Errors.BadParameter("The request body must be JSON with Content-Type 'application/json'.");
         }
@@ -45,16 +46,50 @@ public static class JsonBody
             {
                 throw Errors.BadParameter("The request body must be a JSON object.");
             }
+            EnsureReadableText(document.RootElement);
             return document.RootElement.Clone();
         }
         catch (JsonException)
         {
             throw Errors.BadParameter("The request body is not valid JSON.");
         }
+        catch (InvalidOperationException)
+        {
+            // Thrown by EnsureReadableText only; its message quotes the offending bytes, so it is not passed on.
+            throw Errors.BadParameter("The request body holds text that is not valid UTF-8 or UTF-16.");
+        }
         finally
         {
             // The body may hold a secret value: do not leave it in a pooled buffer.
             Array.Clear(buffer.GetBuffer());
+        }
+    }
+
+    /// <summary>
+    /// JsonDocument checks structure, not text: invalid UTF-8, or a lone surrogate escape such as
+    /// <c>"\ud800"</c>, fails only when the string is read. Read every name and string now (depth is
+    /// bounded by MaxDepth), so such a body is a 400 here rather than a 500 in an endpoint.
+    /// </summary>
+    private static void EnsureReadableText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    EnsureReadableText(property.Value);
+                }
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    EnsureReadableText(item);
+                }
+                break;
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyhub.Core.Authorization;
 using Keyhub.Server.Hosting;
 
 namespace Keyhub.Commands;
@@ -25,6 +26,13 @@ internal static class PrincipalCommand
                 {
                     throw new CommandLineException("--role and --scope go together");
                 }
+                // Check the assignment before creating the principal: a refused command must leave
+                // nothing behind (least of all an enabled principal whose secret was never shown).
+                if (role is not null && BuiltInRoles.Find(role) is null)
+                {
+                    throw new CommandLineException($"unknown role '{role}' (a built-in role name or id, matched exactly)");
+                }
+                scope = scope is null ? null : Scopes.Parse(scope);
                 await using var runtime = await KeyhubRuntime.OpenAsync(data, null, TimeProvider.System, CancellationToken.None);
                 var (principal, secret) = await runtime.Principals.AddAsync(name, CancellationToken.None);
                 if (role is not null)

@@ -14,8 +14,11 @@ namespace Keyhub.Server.Tests.Infrastructure;
 /// </summary>
 public sealed class KeyhubTestServer : IAsyncDisposable
 {
-    private KeyhubTestServer(KeyhubServer server, string dataDirectory, int port, CapturedLogs logs, TimeProvider time)
+    private readonly bool _keepDataDirectory;
+
+    private KeyhubTestServer(KeyhubServer server, string dataDirectory, int port, CapturedLogs logs, TimeProvider time, bool keepDataDirectory)
     {
+        _keepDataDirectory = keepDataDirectory;
         Server = server;
         DataDirectory = dataDirectory;
         Port = port;
@@ -38,7 +41,8 @@ public sealed class KeyhubTestServer : IAsyncDisposable
     public static async Task<KeyhubTestServer> StartAsync(
         TimeProvider? time = null,
         Func<KeyhubServerOptions, KeyhubServerOptions>? configure = null,
-        string? dataDirectory = null)
+        string? dataDirectory = null,
+        bool keepDataDirectory = false)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("keyhub-test-").FullName;
         var port = FreePort.Next();
@@ -47,7 +51,7 @@ public sealed class KeyhubTestServer : IAsyncDisposable
         var logs = new CapturedLogs();
         time ??= TimeProvider.System;
         var server = await KeyhubServer.StartAsync(options, TextWriter.Null, time, logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
-        return new KeyhubTestServer(server, dataDirectory, options.Port, logs, time);
+        return new KeyhubTestServer(server, dataDirectory, options.Port, logs, time, keepDataDirectory);
     }
 
     public ClientSecretCredential Credential(string? clientId = null, string? clientSecret = null) => new(
@@ -96,6 +100,10 @@ public sealed class KeyhubTestServer : IAsyncDisposable
     {
         await Server.DisposeAsync();
         CaCertificate.Dispose();
+        if (_keepDataDirectory)
+        {
+            return;
+        }
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
