@@ -6,6 +6,7 @@ try
     {
         ["server", .. var rest] => await ServerCommand.RunAsync(Arguments.Parse(rest)),
         ["dev", "env", .. var rest] => DevEnvCommand.Run(Arguments.Parse(rest)),
+        ["principal", "hash-secret", .. var rest] => PrincipalCommand.HashSecret(Arguments.Parse(rest)),
         ["principal", var verb, .. var rest] => await PrincipalCommand.RunAsync(verb, Arguments.Parse(rest)),
         [] or ["help" or "--help" or "-h", ..] => Usage.Print(Console.Out, 0),
         _ => Usage.Print(Console.Error, 2),

@@ -21,6 +21,17 @@ public sealed class RoleAssignmentStore(IRecordStore store, SealManager seal, Ti
         return assignment;
     }
 
+    /// <summary>Adds the assignment unless the principal already holds that role at that exact scope.</summary>
+    public async Task<RoleAssignment> EnsureAsync(string principalId, string roleIdOrName, string scope, CancellationToken cancellationToken)
+    {
+        var role = BuiltInRoles.Find(roleIdOrName)
+            ?? throw Errors.Errors.BadParameter($"Unknown role '{roleIdOrName}'.");
+        var normalised = Scopes.Parse(scope);
+        var existing = (await ListAsync(cancellationToken))
+            .FirstOrDefault(a => a.PrincipalId == principalId && a.RoleDefinitionId == role.Id && a.Scope == normalised);
+        return existing ?? await AddAsync(principalId, role.Id, normalised, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<RoleAssignment>> ListAsync(CancellationToken cancellationToken)
     {
         var result = new List<RoleAssignment>();

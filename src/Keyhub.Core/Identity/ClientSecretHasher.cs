@@ -19,6 +19,25 @@ public static class ClientSecretHasher
         return $"{Prefix}.{Base64UrlEncode(salt)}.{Base64UrlEncode(Mac(salt, secret))}";
     }
 
+    /// <summary>True for the stored form this class writes (used to validate hashes given in configuration).</summary>
+    public static bool IsWellFormedHash(string? stored)
+    {
+        var parts = stored?.Split('.');
+        if (parts is not { Length: 3 } || parts[0] != Prefix)
+        {
+            return false;
+        }
+        try
+        {
+            return System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]).Length == 16
+                && System.Buffers.Text.Base64Url.DecodeFromChars(parts[2]).Length == 32;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     public static bool Verify(string secret, string stored)
     {
         var parts = stored.Split('.');

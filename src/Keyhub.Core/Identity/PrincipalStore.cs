@@ -31,6 +31,44 @@ public sealed class PrincipalStore(IRecordStore store, SealManager seal, TimePro
         return (principal, secret);
     }
 
+    /// <summary>
+    /// Creates or brings in line a principal declared in configuration: its display name, enabled flag
+    /// and its one secret (given as a hash). The object id is kept once created.
+    /// </summary>
+    public async Task<ServicePrincipal> UpsertDeclaredAsync(string clientId, string displayName, string secretHash, bool enabled, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(clientId, out var parsed) || !ClientSecretHasher.IsWellFormedHash(secretHash))
+        {
+            throw Errors.Errors.BadParameter("A declared principal needs a GUID client id and a secret hash from 'keyhub principal hash-secret'.");
+        }
+        clientId = parsed.ToString();
+        var key = KeyOf(clientId);
+        var now = time.GetUtcNow();
+        var record = await store.GetAsync(key, cancellationToken);
+        var existing = record is null ? null : SealedJson.Decrypt<ServicePrincipal>(seal.Barrier, record);
+        var principal = new ServicePrincipal
+        {
+            ObjectId = existing?.ObjectId ?? Guid.NewGuid().ToString(),
+            ClientId = clientId,
+            DisplayName = displayName,
+            Enabled = enabled,
+            Secrets = existing?.Secrets.Count == 1 && existing.Secrets[0].Hash == secretHash
+                ? existing.Secrets
+                : [new ClientSecretCredentialRecord(Guid.NewGuid().ToString(), secretHash, now, null)],
+        };
+        await store.WriteAsync(
+            [new RecordWrite.Put(new StoredRecord
+            {
+                Key = key,
+                Created = record?.Created ?? now,
+                Updated = now,
+                Enabled = enabled,
+                Payload = SealedJson.Encrypt(seal.Barrier, key, principal),
+            })],
+            cancellationToken);
+        return principal;
+    }
+
     public async Task<ServicePrincipal?> GetByClientIdAsync(string clientId, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(clientId, out var parsed))

@@ -99,6 +99,14 @@ public sealed class KeyhubServer : IAsyncDisposable
                     namedVaults[vault.Name] = vault;
                 }
             }
+            foreach (var declared in options.Principals)
+            {
+                var principal = await runtime.Principals.UpsertDeclaredAsync(declared.ClientId, declared.DisplayName, declared.SecretHash, declared.Enabled, cancellationToken);
+                foreach (var role in declared.Roles)
+                {
+                    await runtime.RoleAssignments.EnsureAsync(principal.ObjectId, role.Role, role.Scope, cancellationToken);
+                }
+            }
             var addressing = new VaultAddressing(portVaults, namedVaults, options.BaseDomain);
             var signingKey = await new SigningKeyStore(runtime.Store, runtime.Seal, time).EnsureAsync(cancellationToken);
             var tokens = new TokenService(

@@ -30,6 +30,9 @@ public sealed record KeyhubServerOptions
     /// <summary>Vaults created at startup if missing. In dev mode <c>hub</c> is bound to <see cref="Port"/>.</summary>
     public List<VaultBinding> Vaults { get; init; } = [];
 
+    /// <summary>Service principals declared in configuration (see <see cref="DeclaredPrincipal"/>).</summary>
+    public List<DeclaredPrincipal> Principals { get; init; } = [];
+
     /// <summary>PEM certificate (chain) and key for TLS outside dev mode.</summary>
     public string? TlsCertificatePath { get; init; }
     public string? TlsKeyPath { get; init; }
@@ -66,6 +69,36 @@ public sealed record KeyhubServerOptions
         if (Vaults.Any(v => v.Port is null) && BaseDomain is null)
         {
             problems.Add("A vault without its own port is addressed by host name, which needs Keyhub:BaseDomain.");
+        }
+        foreach (var principal in Principals)
+        {
+            if (!Guid.TryParse(principal.ClientId, out _))
+            {
+                problems.Add($"Principal '{principal.DisplayName}': ClientId must be a GUID.");
+            }
+            if (!Keyhub.Core.Identity.ClientSecretHasher.IsWellFormedHash(principal.SecretHash))
+            {
+                problems.Add($"Principal '{principal.DisplayName}': SecretHash is not a hash from 'keyhub principal hash-secret'.");
+            }
+            foreach (var role in principal.Roles)
+            {
+                if (Keyhub.Core.Authorization.BuiltInRoles.Find(role.Role) is null)
+                {
+                    problems.Add($"Principal '{principal.DisplayName}': unknown role '{role.Role}'.");
+                }
+                try
+                {
+                    Keyhub.Core.Authorization.Scopes.Parse(role.Scope);
+                }
+                catch (Keyhub.Core.Errors.KeyhubException)
+                {
+                    problems.Add($"Principal '{principal.DisplayName}': invalid scope '{role.Scope}'.");
+                }
+            }
+        }
+        foreach (var duplicate in Principals.GroupBy(p => p.ClientId, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            problems.Add($"Principal client id '{duplicate.Key}' is declared twice.");
         }
         return problems;
     }

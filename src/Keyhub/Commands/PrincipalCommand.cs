@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Keyhub.Core.Authorization;
+using Keyhub.Core.Identity;
 using Keyhub.Server.Hosting;
 
 namespace Keyhub.Commands;
@@ -64,5 +65,17 @@ internal static class PrincipalCommand
             default:
                 throw new CommandLineException($"unknown principal command '{verb}'");
         }
+    }
+
+    /// <summary>
+    /// A new client secret and the salted hash to put in configuration (Keyhub:Principals:N:SecretHash);
+    /// touches no data folder. Give the secret to the application, keep only the hash in configuration.
+    /// </summary>
+    public static int HashSecret(Arguments args)
+    {
+        args.RejectUnknown();
+        var secret = ClientSecretHasher.NewSecret();
+        Console.WriteLine(JsonSerializer.Serialize(new { clientId = Guid.NewGuid().ToString(), clientSecret = secret, secretHash = ClientSecretHasher.Hash(secret) }));
+        return 0;
     }
 }

@@ -13,13 +13,7 @@ internal static class ServerCommand
         var port = args.OptionalInt("port");
         args.RejectUnknown();
 
-        var configuration = new ConfigurationBuilder();
-        if (configFile is not null)
-        {
-            configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
-        }
-        configuration.AddEnvironmentVariables("KEYHUB_");
-        var options = configuration.Build().GetSection("Keyhub").Get<KeyhubServerOptions>() ?? new KeyhubServerOptions();
+        var options = LoadOptions(configFile);
         options = options with
         {
             Dev = dev || options.Dev,
@@ -31,5 +25,18 @@ internal static class ServerCommand
         await using var server = await KeyhubServer.StartAsync(options, Console.Out, cancellationToken: stop.Token);
         await server.App.WaitForShutdownAsync(stop.Token);
         return 0;
+    }
+
+    /// <summary>The <c>Keyhub</c> section of the config file, overridden by <c>KEYHUB__*</c> environment variables.</summary>
+    internal static KeyhubServerOptions LoadOptions(string? configFile)
+    {
+        var configuration = new ConfigurationBuilder();
+        if (configFile is not null)
+        {
+            configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+        }
+        // KEYHUB__PORT=9443 sets Keyhub:Port (the double underscore is the section separator).
+        configuration.AddEnvironmentVariables();
+        return configuration.Build().GetSection("Keyhub").Get<KeyhubServerOptions>() ?? new KeyhubServerOptions();
     }
 }
