@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keyhub.Core.Authorization;
 using Keyhub.Core.Errors;
@@ -32,14 +33,14 @@ internal static class SecretEndpoints
         var state = await AuthorizeObjectAsync(context, name, DataActions.SecretsSet);
         var body = await JsonBody.ReadObjectAsync(context);
         var value = JsonBody.OptionalString(body, "value") ?? throw Errors.BadParameter("The secret value is required.");
-        var attributes = JsonBody.OptionalObject(body, "attributes");
+        var properties = ReadProperties(body);
         var secret = new NewSecret(value)
         {
-            ContentType = JsonBody.OptionalString(body, "contentType"),
-            Tags = JsonBody.OptionalTags(body),
-            Enabled = attributes is { } a1 ? JsonBody.OptionalBool(a1, "enabled") : null,
-            NotBefore = attributes is { } a2 ? JsonBody.OptionalUnixTime(a2, "nbf") : null,
-            Expires = attributes is { } a3 ? JsonBody.OptionalUnixTime(a3, "exp") : null,
+            ContentType = properties.ContentType,
+            Tags = properties.Tags,
+            Enabled = properties.Enabled,
+            NotBefore = properties.NotBefore,
+            Expires = properties.Expires,
         };
         var created = await engine.SetAsync(state.Vault, name, secret, context.RequestAborted);
         return Json(SecretJson.Bundle(state.Origin, state.Vault, created));
@@ -60,15 +61,7 @@ internal static class SecretEndpoints
         {
             throw Errors.BadParameter("A secret's value cannot be changed; set a new version instead.");
         }
-        var attributes = JsonBody.OptionalObject(body, "attributes");
-        var update = new SecretPropertiesUpdate
-        {
-            ContentType = JsonBody.OptionalString(body, "contentType"),
-            Tags = JsonBody.OptionalTags(body),
-            Enabled = attributes is { } a1 ? JsonBody.OptionalBool(a1, "enabled") : null,
-            NotBefore = attributes is { } a2 ? JsonBody.OptionalUnixTime(a2, "nbf") : null,
-            Expires = attributes is { } a3 ? JsonBody.OptionalUnixTime(a3, "exp") : null,
-        };
+        var update = ReadProperties(body);
         var updated = await engine.UpdateAsync(state.Vault, name, version, update, context.RequestAborted);
         return Json(SecretJson.Bundle(state.Origin, state.Vault, updated));
     }
@@ -151,6 +144,20 @@ internal static class SecretEndpoints
         var state = await AuthorizeObjectAsync(context, name, DataActions.SecretsRecover);
         var recovered = await engine.RecoverAsync(state.Vault, name, context.RequestAborted);
         return Json(SecretJson.Bundle(state.Origin, state.Vault, recovered));
+    }
+
+    /// <summary>The properties shared by set and update: contentType, tags and attributes {enabled, nbf, exp}.</summary>
+    private static SecretPropertiesUpdate ReadProperties(JsonElement body)
+    {
+        var attributes = JsonBody.OptionalObject(body, "attributes");
+        return new SecretPropertiesUpdate
+        {
+            ContentType = JsonBody.OptionalString(body, "contentType"),
+            Tags = JsonBody.OptionalTags(body),
+            Enabled = attributes is { } a1 ? JsonBody.OptionalBool(a1, "enabled") : null,
+            NotBefore = attributes is { } a2 ? JsonBody.OptionalUnixTime(a2, "nbf") : null,
+            Expires = attributes is { } a3 ? JsonBody.OptionalUnixTime(a3, "exp") : null,
+        };
     }
 
     private static async Task<RequestState> AuthorizeObjectAsync(HttpContext context, string name, string dataAction)
