@@ -16,14 +16,4 @@ public static class Errors
     public static KeyhubException PayloadTooLarge(string message) => new(413, "BadParameter", message);
 
     public static KeyhubException Sealed() => new(503, "ServiceUnavailable", "Keyhub is sealed; only health and unseal requests are answered.");
-
-    public static KeyhubException SecretNotFound(string name, string? version = null) => NotFound(
-        "SecretNotFound",
-        version is null
-            ? $"A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
-            : $"A secret with (name/id) {name}/{version} was not found in this key vault.");
-
-    public static KeyhubException DeletedSecretNotFound(string name) => NotFound(
-        "SecretNotFound",
-        $"Deleted Secret not found: {name}");
 }

@@ -1,3 +1,4 @@
+using Keyhub.Core.Objects;
 using System.Text;
 using Keyhub.Core.Errors;
 using Keyhub.Core.Seal;
@@ -496,10 +497,10 @@ public sealed class SecretEngineTests : IAsyncLifetime
     {
         // Authentic (made with this deployment's barrier) but inconsistent: the head names a version
         // the blob does not hold. Restore must check before it writes.
-        var payload = new SecretBackupPayload(
+        var payload = new BackupPayload<SecretVersionPayload>(
             1,
-            new SecretHeadPayload("db-password", "ffffffffffffffffffffffffffffffff"),
-            [new SecretBackupVersion("0123456789abcdef0123456789abcdef", new SecretVersionPayload("one", null, null, null, null), true, 0, 0)]);
+            new HeadPayload("db-password", "ffffffffffffffffffffffffffffffff"),
+            [new BackupVersion<SecretVersionPayload>("0123456789abcdef0123456789abcdef", new SecretVersionPayload("one", null, null, null, null), true, 0, 0)]);
         var blob = _deployment.Seal.Barrier.Encrypt(
             System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(payload), Encoding.UTF8.GetBytes("keyhub/backup/secret/v1"));
 
