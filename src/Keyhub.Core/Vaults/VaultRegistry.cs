@@ -14,6 +14,22 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
         return record is null || record.Deleted is not null ? null : SealedJson.Decrypt<VaultProperties>(seal.Barrier, record);
     }
 
+    public async Task<IReadOnlyList<VaultProperties>> ListAsync(CancellationToken cancellationToken)
+    {
+        var result = new List<VaultProperties>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, Kind) { After = after, Limit = 100 }, cancellationToken);
+            result.AddRange(page.Select(r => SealedJson.Decrypt<VaultProperties>(seal.Barrier, r)));
+            if (page.Count < 100)
+            {
+                return result;
+            }
+            after = page[^1].Key.Name;
+        }
+    }
+
     /// <summary>Creates the vault if it does not exist yet; returns the stored properties either way.</summary>
     public async Task<VaultProperties> EnsureAsync(VaultProperties vault, CancellationToken cancellationToken)
     {

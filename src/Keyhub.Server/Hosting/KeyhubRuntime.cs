@@ -1,5 +1,6 @@
 using Keyhub.Core.Authorization;
 using Keyhub.Core.Identity;
+using Keyhub.Core.Keys;
 using Keyhub.Core.Seal;
 using Keyhub.Core.Secrets;
 using Keyhub.Core.Storage;
@@ -25,6 +26,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
         Deployment = deployment;
         Vaults = new VaultRegistry(store, seal, time);
         Secrets = new SecretEngine(store, seal, time);
+        Keys = new KeyEngine(store, seal, time);
         Principals = new PrincipalStore(store, seal, time);
         RoleAssignments = new RoleAssignmentStore(store, seal, time);
         Access = new AccessEvaluator(RoleAssignments);
@@ -36,6 +38,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
     public DeploymentInfo Deployment { get; }
     public VaultRegistry Vaults { get; }
     public SecretEngine Secrets { get; }
+    public KeyEngine Keys { get; }
     public PrincipalStore Principals { get; }
     public RoleAssignmentStore RoleAssignments { get; }
     public AccessEvaluator Access { get; }

@@ -9,6 +9,7 @@ using Keyhub.Core.Vaults;
 using Keyhub.Server.Dev;
 using Keyhub.Server.Http;
 using Keyhub.Server.Identity;
+using Keyhub.Server.Keys;
 using Keyhub.Server.Secrets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -228,21 +229,26 @@ public sealed class KeyhubServer : IAsyncDisposable
         services.AddSingleton(runtime.Seal);
         services.AddSingleton(runtime.Vaults);
         services.AddSingleton(runtime.Secrets);
+        services.AddSingleton(runtime.Keys);
         services.AddSingleton(runtime.Principals);
         services.AddSingleton(runtime.RoleAssignments);
         services.AddSingleton(runtime.Access);
         services.AddSingleton(addressing);
         services.AddSingleton(tokens);
         services.AddHostedService<PurgeService>();
+        services.AddHostedService<KeyRotationService>();
 
         var app = builder.Build();
         app.UseMiddleware<DataPlaneMiddleware>();
+        // Routing runs after the pipeline above, which may rewrite the path (the JS client's /keys/{name}//{op}).
+        app.UseRouting();
         app.MapGet("/healthz", (SealManager seal) => Results.Json(new { status = "ok", @sealed = seal.IsSealed }));
         app.MapGet("/readyz", (SealManager seal) => seal.IsSealed
             ? Results.Json(new { status = "sealed" }, statusCode: 503)
             : Results.Json(new { status = "ready" }));
         app.MapTokenEndpoints();
         app.MapSecretEndpoints();
+        app.MapKeyEndpoints();
         app.MapFallback(context => AzureError.WriteAsync(context, 404, "NotFound", "The requested resource or operation does not exist."));
         return app;
     }

@@ -43,6 +43,9 @@ public sealed record KeyhubServerOptions
     /// <summary>How often deleted objects past retention are purged.</summary>
     public TimeSpan PurgeInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often key rotation policies are checked for due Rotate and Notify actions.</summary>
+    public TimeSpan RotationInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();

@@ -1,3 +1,4 @@
+using Keyhub.Core.Keys;
 using Keyhub.Core.Secrets;
 using Keyhub.Server.Http;
 
@@ -7,7 +8,7 @@ namespace Keyhub.Server.Hosting;
 /// Purges soft-deleted objects whose retention has ended. Runs on <see cref="TimeProvider"/> so tests
 /// move the clock instead of waiting; safe on several nodes (a purge of an already purged name is a no-op).
 /// </summary>
-internal sealed class PurgeService(SecretEngine secrets, TimeProvider time, KeyhubServerOptions options, ILogger<PurgeService> logger) : BackgroundService
+internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, TimeProvider time, KeyhubServerOptions options, ILogger<PurgeService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,7 +17,7 @@ internal sealed class PurgeService(SecretEngine secrets, TimeProvider time, Keyh
         {
             try
             {
-                var purged = await secrets.PurgeExpiredAsync(stoppingToken);
+                var purged = await secrets.PurgeExpiredAsync(stoppingToken) + await keys.PurgeExpiredAsync(stoppingToken);
                 if (purged > 0)
                 {
                     Log.Purged(logger, purged);

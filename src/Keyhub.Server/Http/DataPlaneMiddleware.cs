@@ -48,6 +48,13 @@ public sealed partial class DataPlaneMiddleware(
                 // would be served as "/secrets/"; refuse them instead (security.md, path traversal).
                 throw Errors.BadParameter("Path segments '.' and '..', plain or percent-encoded, are not allowed.");
             }
+            if (EmptyKeyVersion().IsMatch(path))
+            {
+                // The JS CryptographyClient on a versionless key id posts to /keys/{name}//{op}: the empty
+                // version means "latest" (wire.md §6).
+                path = path.Replace("//", "/", StringComparison.Ordinal);
+                context.Request.Path = path;
+            }
             if (IdentityPath().IsMatch(path))
             {
                 await next(context);
@@ -143,6 +150,9 @@ public sealed partial class DataPlaneMiddleware(
         }
         return false;
     }
+
+    [GeneratedRegex("^/keys/[^/]+//(encrypt|decrypt|wrapkey|unwrapkey|sign|verify|release)$", RegexOptions.CultureInvariant)]
+    private static partial Regex EmptyKeyVersion();
 
     [GeneratedRegex("^/[^/]+/(oauth2/v2\\.0/token|v2\\.0/\\.well-known/openid-configuration|discovery/v2\\.0/keys)$", RegexOptions.CultureInvariant)]
     private static partial Regex IdentityPath();

@@ -23,4 +23,10 @@ internal static partial class Log
 
     [LoggerMessage(1006, LogLevel.Error, "Purge run failed")]
     public static partial void PurgeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1007, LogLevel.Information, "Rotated {Count} keys by their rotation policies")]
+    public static partial void Rotated(ILogger logger, int count);
+
+    [LoggerMessage(1008, LogLevel.Error, "Key rotation run failed")]
+    public static partial void RotationFailed(ILogger logger, Exception exception);
 }

@@ -68,8 +68,7 @@ internal static class SecretEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext context, SecretEngine engine)
     {
-        var state = context.Keyhub();
-        await context.AuthorizeAsync(DataActions.SecretsReadMetadata, Scopes.Vault(state.Vault.Name));
+        var state = await Endpoints.AuthorizeVaultAsync(context, DataActions.SecretsReadMetadata);
         var (limit, after) = Paging.Read(context);
         var page = await engine.ListAsync(state.Vault, after, limit, context.RequestAborted);
         return ListResult(context, page.Items.Select(s => SecretJson.Item(state.Origin, state.Vault, s, withVersion: false)), page.ContinueAfter, limit);
@@ -99,8 +98,7 @@ internal static class SecretEndpoints
 
     private static async Task<IResult> RestoreAsync(HttpContext context, SecretEngine engine)
     {
-        var state = context.Keyhub();
-        await context.AuthorizeAsync(DataActions.SecretsRestore, Scopes.Vault(state.Vault.Name));
+        var state = await Endpoints.AuthorizeVaultAsync(context, DataActions.SecretsRestore);
         var body = await JsonBody.ReadObjectAsync(context, JsonBody.RestoreMaxBytes);
         var value = JsonBody.OptionalString(body, "value") ?? throw Errors.BadParameter("The backup blob 'value' is required.");
         byte[] blob;
@@ -118,8 +116,7 @@ internal static class SecretEndpoints
 
     private static async Task<IResult> ListDeletedAsync(HttpContext context, SecretEngine engine)
     {
-        var state = context.Keyhub();
-        await context.AuthorizeAsync(DataActions.SecretsReadMetadata, Scopes.Vault(state.Vault.Name));
+        var state = await Endpoints.AuthorizeVaultAsync(context, DataActions.SecretsReadMetadata);
         var (limit, after) = Paging.Read(context);
         var page = await engine.ListDeletedAsync(state.Vault, after, limit, context.RequestAborted);
         return ListResult(context, page.Items.Select(d => SecretJson.Deleted(state.Origin, state.Vault, d, bundle: false)), page.ContinueAfter, limit);
@@ -160,23 +157,11 @@ internal static class SecretEndpoints
         };
     }
 
-    private static async Task<RequestState> AuthorizeObjectAsync(HttpContext context, string name, string dataAction)
-    {
-        Names.ValidateObject(name, "secret");
-        var state = context.Keyhub();
-        await context.AuthorizeAsync(dataAction, Scopes.Object(state.Vault.Name, "secrets", name));
-        return state;
-    }
+    private static Task<RequestState> AuthorizeObjectAsync(HttpContext context, string name, string dataAction) =>
+        Endpoints.AuthorizeObjectAsync(context, "secrets", name, dataAction);
 
-    private static IResult ListResult(HttpContext context, IEnumerable<JsonObject> items, string? continueAfter, int limit)
-    {
-        var body = new JsonObject
-        {
-            ["value"] = new JsonArray(items.Cast<JsonNode>().ToArray()),
-            ["nextLink"] = Paging.NextLink(context, continueAfter, limit),
-        };
-        return Json(body);
-    }
+    private static IResult ListResult(HttpContext context, IEnumerable<JsonObject> items, string? continueAfter, int limit) =>
+        Endpoints.List(context, items, continueAfter, limit);
 
     private static IResult Json(JsonObject body) => JsonResponse.Ok(body);
 
