@@ -5,29 +5,20 @@ using Keyhub.Server.Http;
 namespace Keyhub.Server.Hosting;
 
 /// <summary>
-/// Rotates keys by their rotation policies and records Notify events, on <see cref="TimeProvider"/>
-/// ticks — not lazily on a later request, so a key nobody touches still rotates on time.
+/// Rotates keys by their rotation policies and records Notify events on every tick — not lazily on a
+/// later request, so a key nobody touches still rotates on time.
 /// </summary>
-internal sealed class KeyRotationService(KeyEngine keys, VaultRegistry vaults, TimeProvider time, KeyhubServerOptions options, ILogger<KeyRotationService> logger) : BackgroundService
+internal sealed class KeyRotationService(KeyEngine keys, VaultRegistry vaults, TimeProvider time, KeyhubServerOptions options, ILogger<KeyRotationService> logger)
+    : PeriodicService(time, options.RotationInterval)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.RotationInterval, time);
-        do
+        var rotated = await keys.ApplyRotationPoliciesAsync(await vaults.ListAsync(cancellationToken), cancellationToken);
+        if (rotated > 0)
         {
-            try
-            {
-                var rotated = await keys.ApplyRotationPoliciesAsync(await vaults.ListAsync(stoppingToken), stoppingToken);
-                if (rotated > 0)
-                {
-                    Log.Rotated(logger, rotated);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.RotationFailed(logger, ex);
-            }
+            Log.Rotated(logger, rotated);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    protected override void ReportFailure(Exception exception) => Log.RotationFailed(logger, exception);
 }

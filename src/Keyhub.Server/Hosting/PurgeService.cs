@@ -5,29 +5,20 @@ using Keyhub.Server.Http;
 namespace Keyhub.Server.Hosting;
 
 /// <summary>
-/// Purges soft-deleted objects whose retention has ended. Runs on <see cref="TimeProvider"/> so tests
-/// move the clock instead of waiting; safe on several nodes (a purge of an already purged name is a no-op).
+/// Purges soft-deleted objects whose retention has ended. Safe on several nodes (a purge of an
+/// already purged name is a no-op).
 /// </summary>
-internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, TimeProvider time, KeyhubServerOptions options, ILogger<PurgeService> logger) : BackgroundService
+internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, TimeProvider time, KeyhubServerOptions options, ILogger<PurgeService> logger)
+    : PeriodicService(time, options.PurgeInterval)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.PurgeInterval, time);
-        do
+        var purged = await secrets.PurgeExpiredAsync(cancellationToken) + await keys.PurgeExpiredAsync(cancellationToken);
+        if (purged > 0)
         {
-            try
-            {
-                var purged = await secrets.PurgeExpiredAsync(stoppingToken) + await keys.PurgeExpiredAsync(stoppingToken);
-                if (purged > 0)
-                {
-                    Log.Purged(logger, purged);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.PurgeFailed(logger, ex);
-            }
+            Log.Purged(logger, purged);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    protected override void ReportFailure(Exception exception) => Log.PurgeFailed(logger, exception);
 }
