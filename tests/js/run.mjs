@@ -2,7 +2,7 @@
 // Runs the JavaScript end-to-end suite against a real Keyhub server.
 //
 // 1. starts `keyhub server --dev` once on a fresh data folder (so the dev CA exists), stops it;
-// 2. adds the extra principals offline (`keyhub principal add`);
+// 2. adds the extra principals offline (`keyhub principal add`: no role, Secrets User, Crypto Service Encryption User);
 // 3. starts the server again, writes the connection details to a JSON file;
 // 4. runs `node --test` with NODE_EXTRA_CA_CERTS=<dev ca.pem> (Node reads it only at process start,
 //    which is why the tests run in a child process) and KEYHUB_TEST_CONTEXT=<json>;
@@ -239,6 +239,18 @@ async function main() {
       log(`could not add a principal with the Secrets User role (its test will be skipped): ${error.message.split("\n")[0]}`);
     }
 
+    let cryptoEncryptionUser = null;
+    try {
+      cryptoEncryptionUser = await addPrincipal(
+        dataDir,
+        "js-crypto-encryption-user",
+        ["--role", "Key Vault Crypto Service Encryption User", "--scope", "/vaults/hub"],
+        serverLog,
+      );
+    } catch (error) {
+      log(`could not add a principal with the Crypto Service Encryption User role (its test will be skipped): ${error.message.split("\n")[0]}`);
+    }
+
     // 3. second start, the one the tests talk to.
     const { child } = await startServer(dataDir, port, serverLog, "second start");
     const credentials = readCredentials(dataDir);
@@ -264,6 +276,7 @@ async function main() {
       admin: { clientId: credentials.clientId, clientSecret: credentials.clientSecret },
       noRole,
       secretsUser,
+      cryptoEncryptionUser,
     };
     const contextPath = join(root, "context.json");
     writeFileSync(contextPath, JSON.stringify(context, null, 2), { mode: 0o600 });

@@ -274,12 +274,13 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
         {
             (refusal, innerCode) = ($"Operation {operation} is not allowed on a disabled key.", "KeyDisabled");
         }
-        else if (FromUnix(key.Payload.NotBefore) is { } nbf && now < nbf)
+        // Outside its nbf/exp window a key still decrypts, unwraps and verifies (Azure's "date-time controlled
+        // operations"): only encrypt, wrapKey and sign are refused, so protected data stays recoverable.
+        else if (FromUnix(key.Payload.NotBefore) is { } nbf && now < nbf && IsProtecting(operation))
         {
             (refusal, innerCode) = ($"Operation {operation} is not allowed before the key's activation time.", "KeyNotYetValid");
         }
-        // After expiry a key still decrypts, unwraps and verifies what it protected; it no longer protects anything new.
-        else if (FromUnix(key.Payload.Expires) is { } exp && now > exp && operation is KeyOperations.Encrypt or KeyOperations.WrapKey or KeyOperations.Sign)
+        else if (FromUnix(key.Payload.Expires) is { } exp && now > exp && IsProtecting(operation))
         {
             (refusal, innerCode) = ($"Operation {operation} is not allowed on an expired key.", "KeyExpired");
         }
@@ -315,6 +316,8 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
         var record = await store.GetAsync(PolicyKey(vault, name), cancellationToken);
         return record is null ? null : SealedJson.Decrypt<RotationPolicy>(seal.Barrier, record);
     }
+
+    private static bool IsProtecting(string operation) => operation is KeyOperations.Encrypt or KeyOperations.WrapKey or KeyOperations.Sign;
 
     private static List<string> ValidateKeyOps(string kty, IReadOnlyList<string>? requested)
     {
