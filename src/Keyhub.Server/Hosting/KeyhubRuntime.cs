@@ -29,7 +29,8 @@ public sealed class KeyhubRuntime : IAsyncDisposable
         Keys = new KeyEngine(store, seal, time);
         Principals = new PrincipalStore(store, seal, time);
         RoleAssignments = new RoleAssignmentStore(store, seal, time);
-        Access = new AccessEvaluator(RoleAssignments);
+        Groups = new GroupStore(store, seal, time);
+        Access = new AccessEvaluator(RoleAssignments, Groups);
     }
 
     public IRecordStore Store { get; }
@@ -41,6 +42,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
     public KeyEngine Keys { get; }
     public PrincipalStore Principals { get; }
     public RoleAssignmentStore RoleAssignments { get; }
+    public GroupStore Groups { get; }
     public AccessEvaluator Access { get; }
 
     public static string DatabasePath(string dataDirectory) => Path.Combine(dataDirectory, "keyhub.db");

@@ -1,5 +1,6 @@
 using Keyhub.Core.Authorization;
 using Keyhub.Core.Errors;
+using Keyhub.Core.Identity;
 using Keyhub.Core.Storage;
 using Keyhub.Core.Tests.Support;
 
@@ -13,13 +14,15 @@ public sealed class AccessEvaluatorTests : IAsyncLifetime
     private static CancellationToken Ct => CancellationToken.None;
     private TestDeployment _deployment = null!;
     private RoleAssignmentStore _assignments = null!;
+    private GroupStore _groups = null!;
     private AccessEvaluator _evaluator = null!;
 
     public async Task InitializeAsync()
     {
         _deployment = await TestDeployment.StartAsync();
         _assignments = new RoleAssignmentStore(_deployment.Store, _deployment.Seal, _deployment.Time);
-        _evaluator = new AccessEvaluator(_assignments);
+        _groups = new GroupStore(_deployment.Store, _deployment.Seal, _deployment.Time);
+        _evaluator = new AccessEvaluator(_assignments, _groups);
     }
 
     public Task DisposeAsync()
@@ -127,7 +130,7 @@ public sealed class AccessEvaluatorTests : IAsyncLifetime
 
     [Theory]
     [InlineData("key vault administrator")]
-    [InlineData("Owner")]
+    [InlineData("owner")]
     [InlineData("")]
     public async Task Unknown_or_look_alike_role_is_a_bad_parameter(string role)
     {
@@ -178,5 +181,47 @@ public sealed class AccessEvaluatorTests : IAsyncLifetime
 
         Assert.Equal(251, (await _assignments.ListAsync(Ct)).Count);
         Assert.True(await _evaluator.IsAllowedAsync(Alice, DataActions.SecretsGet, HubSecret, Ct));
+    }
+
+    [Fact]
+    public async Task Group_assignment_applies_to_members_only_and_stops_when_a_member_is_removed()
+    {
+        var team = await _groups.AddAsync("payments-team", Ct);
+        await _groups.AddMemberAsync(team.ObjectId, Alice, Ct);
+        await _assignments.AddAsync(team.ObjectId, BuiltInRoles.SecretsUser.Id, Scopes.Vault("hub"), Ct);
+
+        Assert.True(await _evaluator.IsAllowedAsync(Alice, DataActions.SecretsGet, HubSecret, Ct));
+        Assert.False(await _evaluator.IsAllowedAsync(Bob, DataActions.SecretsGet, HubSecret, Ct));
+
+        await _groups.RemoveMemberAsync(team.ObjectId, Alice, Ct);
+        Assert.False(await _evaluator.IsAllowedAsync(Alice, DataActions.SecretsGet, HubSecret, Ct));
+    }
+
+    [Fact]
+    public async Task Data_access_administrator_assigns_only_the_eight_data_roles_within_its_scope()
+    {
+        await _assignments.AddAsync(Alice, BuiltInRoles.DataAccessAdministrator.Id, Scopes.Vault("spoke-a"), Ct);
+        const string Write = ManagementActions.RoleAssignmentsWrite;
+
+        Assert.True(await _evaluator.CanAssignAsync(Alice, Write, BuiltInRoles.CryptoUser, Scopes.Vault("spoke-a"), Ct));
+        Assert.True(await _evaluator.CanAssignAsync(Alice, Write, BuiltInRoles.SecretsUser, Scopes.Object("spoke-a", "secrets", "x"), Ct));
+        Assert.False(await _evaluator.CanAssignAsync(Alice, Write, BuiltInRoles.DataAccessAdministrator, Scopes.Vault("spoke-a"), Ct));
+        Assert.False(await _evaluator.CanAssignAsync(Alice, Write, BuiltInRoles.Owner, Scopes.Vault("spoke-a"), Ct));
+        Assert.False(await _evaluator.CanAssignAsync(Alice, Write, BuiltInRoles.VaultContributor, Scopes.Vault("spoke-a"), Ct));
+        Assert.False(await _evaluator.CanAssignAsync(Alice, Write, BuiltInRoles.CertificateUser, Scopes.Vault("spoke-a"), Ct));
+        Assert.False(await _evaluator.CanAssignAsync(Alice, Write, BuiltInRoles.CryptoUser, Scopes.Vault("spoke-b"), Ct));
+        Assert.False(await _evaluator.CanAssignAsync(Alice, Write, BuiltInRoles.CryptoUser, Scopes.Root, Ct));
+        Assert.False(await _evaluator.IsAllowedAsync(Alice, DataActions.SecretsGet, Scopes.Object("spoke-a", "secrets", "x"), Ct));
+    }
+
+    [Fact]
+    public async Task Owner_manages_the_deployment_but_reads_no_data()
+    {
+        await _assignments.AddAsync(Bob, BuiltInRoles.Owner.Id, Scopes.Root, Ct);
+
+        Assert.True(await _evaluator.IsManagementAllowedAsync(Bob, ManagementActions.VaultsWrite, Scopes.Vault("spoke-a"), Ct));
+        Assert.True(await _evaluator.CanAssignAsync(Bob, ManagementActions.RoleAssignmentsWrite, BuiltInRoles.Owner, Scopes.Root, Ct));
+        Assert.False(await _evaluator.IsAllowedAsync(Bob, DataActions.SecretsGet, HubSecret, Ct));
+        Assert.False(await _evaluator.IsAllowedAsync(Bob, DataActions.KeysDecrypt, Scopes.Object("spoke-a", "keys", "k"), Ct));
     }
 }

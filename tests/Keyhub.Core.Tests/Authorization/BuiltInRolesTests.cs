@@ -50,6 +50,8 @@ public sealed class BuiltInRolesTests
         ["Key Vault Reader"] =
             [P + "keys/read", P + "keyrotationpolicies/read", P + "certificates/read", P + "certificatecas/read", DataActions.SecretsReadMetadata],
         ["Key Vault Data Access Administrator"] = [],
+        ["Owner"] = [],
+        ["Vault Contributor"] = [],
     };
 
     public static TheoryData<string, string, bool> RoleActionMatrix()
@@ -79,6 +81,32 @@ public sealed class BuiltInRolesTests
     public void The_matrix_covers_every_built_in_role()
     {
         Assert.Equal(BuiltInRoles.All.Select(r => r.Name).Order(StringComparer.Ordinal), Granted.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Management_roles_grant_management_actions_and_no_data()
+    {
+        Assert.True(BuiltInRoles.Owner.GrantsManagement(ManagementActions.VaultsWrite));
+        Assert.True(BuiltInRoles.Owner.GrantsManagement(ManagementActions.RoleAssignmentsWrite));
+        Assert.True(BuiltInRoles.VaultContributor.GrantsManagement(ManagementActions.VaultsWrite));
+        Assert.False(BuiltInRoles.VaultContributor.GrantsManagement(ManagementActions.RoleAssignmentsWrite));
+        Assert.True(BuiltInRoles.DataAccessAdministrator.GrantsManagement(ManagementActions.RoleAssignmentsWrite));
+        Assert.False(BuiltInRoles.DataAccessAdministrator.GrantsManagement(ManagementActions.VaultsWrite));
+        Assert.False(BuiltInRoles.Administrator.GrantsManagement(ManagementActions.RoleAssignmentsWrite));
+        Assert.All(AllActions, a => Assert.False(BuiltInRoles.Owner.Grants(a)));
+    }
+
+    [Fact]
+    public void Data_access_administrator_may_assign_exactly_the_eight_data_roles_azure_allows()
+    {
+        var assignable = BuiltInRoles.DataAccessAdministrator.AssignableRoleIds!;
+        string[] expected =
+        [
+            "Key Vault Administrator", "Key Vault Certificates Officer", "Key Vault Crypto Officer",
+            "Key Vault Crypto Service Encryption User", "Key Vault Crypto User", "Key Vault Reader",
+            "Key Vault Secrets Officer", "Key Vault Secrets User",
+        ];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), BuiltInRoles.All.Where(r => assignable.Contains(r.Id)).Select(r => r.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

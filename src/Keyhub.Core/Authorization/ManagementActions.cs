@@ -1,0 +1,21 @@
+namespace Keyhub.Core.Authorization;
+
+/// <summary>
+/// Actions of Keyhub's management API, separate from data actions: holding them grants no access to
+/// secrets or keys. Role assignment uses Azure's own action names.
+/// </summary>
+public static class ManagementActions
+{
+    public const string VaultsRead = "Keyhub/vaults/read";
+    public const string VaultsWrite = "Keyhub/vaults/write";
+    public const string VaultsDelete = "Keyhub/vaults/delete";
+    public const string VaultsRecover = "Keyhub/vaults/recover/action";
+    public const string VaultsPurge = "Keyhub/vaults/purge/action";
+    public const string PrincipalsRead = "Keyhub/principals/read";
+    public const string PrincipalsWrite = "Keyhub/principals/write";
+    public const string GroupsRead = "Keyhub/groups/read";
+    public const string GroupsWrite = "Keyhub/groups/write";
+    public const string RoleAssignmentsRead = "Microsoft.Authorization/roleAssignments/read";
+    public const string RoleAssignmentsWrite = "Microsoft.Authorization/roleAssignments/write";
+    public const string RoleAssignmentsDelete = "Microsoft.Authorization/roleAssignments/delete";
+}
