@@ -47,9 +47,9 @@ internal static class KeyCrypto
             case AesMode.Cbc or AesMode.CbcPad:
             {
                 var iv = RequireCbcIv(input);
-                if (mode == AesMode.Cbc && input.Value.Length % 16 != 0)
+                if (mode == AesMode.Cbc && (input.Value.Length == 0 || input.Value.Length % 16 != 0))
                 {
-                    throw E.BadParameter($"{input.Algorithm} needs a plaintext whose length is a multiple of 16 bytes; use {input.Algorithm}PAD for other lengths.");
+                    throw E.BadParameter($"{input.Algorithm} needs a non-empty plaintext whose length is a multiple of 16 bytes; use {input.Algorithm}PAD for other lengths.");
                 }
                 using var aes = System.Security.Cryptography.Aes.Create();
                 aes.Key = key.K!;
@@ -107,6 +107,7 @@ internal static class KeyCrypto
         if (key.Kty == KeyTypes.Rsa)
         {
             var padding = RsaPadding(input.Algorithm, "wrapKey");
+            RefuseAesFields(input);
             using var rsa = key.CreateRsa(includePrivate: false);
             return RsaEncrypt(rsa, input.Value, padding);
         }
@@ -137,6 +138,12 @@ internal static class KeyCrypto
         if (mode != AesMode.KeyWrap)
         {
             throw E.BadParameter($"unwrapKey with an oct key takes A128KW, A192KW or A256KW, not {input.Algorithm}.");
+        }
+        // RFC 3394 output is n + 1 64-bit blocks with n >= 2; any other length cannot be a wrapped key,
+        // and gets the same opaque error as a failed integrity check.
+        if (input.Value.Length < AesKeyWrap.MinimumWrappedSize || input.Value.Length % AesKeyWrap.BlockSize != 0)
+        {
+            throw DecryptionFailed();
         }
         return Opaque(() => AesKeyWrap.Unwrap(key.K, input.Value));
     }

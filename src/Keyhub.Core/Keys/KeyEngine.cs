@@ -96,14 +96,14 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
 
     public async Task<RotationPolicy> GetRotationPolicyAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
     {
-        await _objects.GetAsync(vault, name, null, cancellationToken);
+        await EnsureLiveAsync(vault, name, cancellationToken);
         return await ReadPolicyAsync(vault, name, cancellationToken) ?? RotationPolicy.Default;
     }
 
     public async Task<RotationPolicy> SetRotationPolicyAsync(VaultProperties vault, string name, RotationPolicy policy, CancellationToken cancellationToken)
     {
         var normalised = RotationPolicyRules.Validate(policy);
-        await _objects.GetAsync(vault, name, null, cancellationToken);
+        await EnsureLiveAsync(vault, name, cancellationToken);
         var key = PolicyKey(vault, name);
         var existing = await store.GetAsync(key, cancellationToken);
         var now = time.GetUtcNow();
@@ -204,6 +204,7 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
         {
             return false; // deleted keys keep their policy for recovery but do not rotate
         }
+        latest.Payload.Material.Clear(); // only its dates are needed here; a rotation generates new material
         var now = time.GetUtcNow();
         var rotated = false;
         foreach (var action in policy.LifetimeActions)
@@ -253,8 +254,8 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
     private async Task<KeyVersion> RotateFromAsync(VaultProperties vault, ObjectVersion<KeyVersionPayload> latest, RotationPolicy? policy, CancellationToken cancellationToken)
     {
         var current = latest.Payload.Material;
-        var material = KeyFactory.Generate(current.Kty, current.Kty == KeyTypes.Ec ? null : current.Size, null, current.Crv);
         current.Clear();
+        var material = KeyFactory.Generate(current.Kty, current.Kty == KeyTypes.Ec ? null : current.Size, null, current.Crv);
         var now = time.GetUtcNow();
         DateTimeOffset? expires = policy?.ExpiryTime is { } expiry && IsoDuration.TryParse(expiry, out var duration) ? duration.AddTo(now) : null;
         return await AddAsync(vault, latest.Name, material, latest.Payload.KeyOps, latest.Payload.Tags, true, null, expires, cancellationToken);
@@ -316,6 +317,9 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
         var record = await store.GetAsync(PolicyKey(vault, name), cancellationToken);
         return record is null ? null : SealedJson.Decrypt<RotationPolicy>(seal.Barrier, record);
     }
+
+    private async Task EnsureLiveAsync(VaultProperties vault, string name, CancellationToken cancellationToken) =>
+        (await _objects.GetAsync(vault, name, null, cancellationToken)).Payload.Material.Clear();
 
     private static bool IsProtecting(string operation) => operation is KeyOperations.Encrypt or KeyOperations.WrapKey or KeyOperations.Sign;
 

@@ -43,6 +43,10 @@ internal static class KeyFactory
             }
             case KeyTypes.Ec:
             {
+                if (publicExponent is not null)
+                {
+                    throw E.BadParameter("'public_exponent' applies to RSA keys only.");
+                }
                 var crv = curve ?? Curves.P256;
                 if (keySize is not null && keySize != new KeyMaterial { Kty = KeyTypes.Ec, Crv = crv }.Size)
                 {

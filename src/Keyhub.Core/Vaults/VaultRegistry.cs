@@ -1,12 +1,21 @@
+using Keyhub.Core.Objects;
 using Keyhub.Core.Seal;
 using Keyhub.Core.Storage;
+using E = Keyhub.Core.Errors.Errors;
 
 namespace Keyhub.Core.Vaults;
 
-/// <summary>The vaults of this deployment, stored as encrypted records in the system vault.</summary>
+/// <summary>
+/// The vaults of this deployment, stored as encrypted records in the system vault: create, update,
+/// soft delete, recover and purge, with Azure's retention and purge-protection rules.
+/// </summary>
 public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProvider time)
 {
     private const string Kind = "vault";
+
+    /// <summary>Every record kind a vault holds; a vault purge removes them all.</summary>
+    private static readonly string[] ObjectKinds =
+        [.. new[] { ObjectKind.Secret, ObjectKind.Key }.SelectMany(k => new[] { k.HeadKind, k.VersionKind }.Concat(k.AttachedKinds))];
 
     public async Task<VaultProperties?> GetAsync(string name, CancellationToken cancellationToken)
     {
@@ -14,38 +23,61 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
         return record is null || record.Deleted is not null ? null : SealedJson.Decrypt<VaultProperties>(seal.Barrier, record);
     }
 
-    public async Task<IReadOnlyList<VaultProperties>> ListAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<VaultProperties>> ListAsync(CancellationToken cancellationToken) => ListAsync(DeletedFilter.Live, cancellationToken);
+
+    public async Task<IReadOnlyList<DeletedVault>> ListDeletedAsync(CancellationToken cancellationToken)
     {
-        var result = new List<VaultProperties>();
-        string? after = null;
-        while (true)
+        var result = new List<DeletedVault>();
+        await foreach (var record in RecordsAsync(DeletedFilter.Deleted, cancellationToken))
         {
-            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, Kind) { After = after, Limit = 100 }, cancellationToken);
-            result.AddRange(page.Select(r => SealedJson.Decrypt<VaultProperties>(seal.Barrier, r)));
-            if (page.Count < 100)
-            {
-                return result;
-            }
-            after = page[^1].Key.Name;
+            result.Add(new DeletedVault(SealedJson.Decrypt<VaultProperties>(seal.Barrier, record), record.Deleted!.Value, record.PurgeAt!.Value));
         }
+        return result;
     }
 
     /// <summary>Creates the vault if it does not exist yet; returns the stored properties either way.</summary>
     public async Task<VaultProperties> EnsureAsync(VaultProperties vault, CancellationToken cancellationToken)
     {
-        Names.ValidateVault(vault.Name);
-        if (vault.RetentionDays is < 7 or > 90)
-        {
-            throw Errors.Errors.BadParameter("Soft-delete retention must be between 7 and 90 days.");
-        }
         var existing = await GetAsync(vault.Name, cancellationToken);
         if (existing is not null)
         {
             return existing;
         }
-        var key = KeyOf(vault.Name);
-        var now = time.GetUtcNow();
+        try
+        {
+            return await CreateAsync(vault, cancellationToken);
+        }
+        catch (Errors.KeyhubException ex) when (ex.Status == 409)
+        {
+            // Another node created it first: report what is stored (a deleted vault stays a conflict).
+            var raced = await GetAsync(vault.Name, cancellationToken);
+            if (raced is null)
+            {
+                throw;
+            }
+            return raced;
+        }
+    }
+
+    /// <summary>Creates a vault; a name in use (live or deleted) or a port in use is a conflict.</summary>
+    public async Task<VaultProperties> CreateAsync(VaultProperties vault, CancellationToken cancellationToken)
+    {
+        Names.ValidateVault(vault.Name);
+        if (vault.RetentionDays is < 7 or > 90)
+        {
+            throw E.BadParameter("Soft-delete retention must be between 7 and 90 days.");
+        }
+        if (vault.Port is { } port && (port is < 1 or > 65535))
+        {
+            throw E.BadParameter($"Port {port} is not a TCP port.");
+        }
         var normalised = vault with { Name = vault.Name.ToLowerInvariant() };
+        if (normalised.Port is not null && (await ListAsync(DeletedFilter.Any, cancellationToken)).Any(v => v.Port == normalised.Port))
+        {
+            throw E.Conflict($"Port {normalised.Port} is already bound to another vault.");
+        }
+        var key = KeyOf(normalised.Name);
+        var now = time.GetUtcNow();
         try
         {
             await store.WriteAsync(
@@ -54,10 +86,128 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
         }
         catch (RecordConflictException)
         {
-            return await GetAsync(vault.Name, cancellationToken) ?? normalised;
+            throw E.Conflict($"A vault named {normalised.Name} already exists (or is deleted but recoverable).");
         }
         return normalised;
     }
 
+    /// <summary>Turns purge protection on. Like Azure, it cannot be turned off, and retention is fixed at creation.</summary>
+    public async Task<VaultProperties> UpdateAsync(string name, bool? purgeProtection, CancellationToken cancellationToken)
+    {
+        var record = await LiveRecordAsync(name, cancellationToken);
+        var current = SealedJson.Decrypt<VaultProperties>(seal.Barrier, record);
+        if (purgeProtection == false && current.PurgeProtection)
+        {
+            throw E.BadParameter("Purge protection cannot be turned off once it is on.");
+        }
+        var updated = current with { PurgeProtection = purgeProtection ?? current.PurgeProtection };
+        await store.WriteAsync(
+            [new RecordWrite.Put(record with { Updated = time.GetUtcNow(), Payload = SealedJson.Encrypt(seal.Barrier, record.Key, updated) })],
+            cancellationToken);
+        return updated;
+    }
+
+    public async Task<DeletedVault> DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        var record = await LiveRecordAsync(name, cancellationToken);
+        var vault = SealedJson.Decrypt<VaultProperties>(seal.Barrier, record);
+        var now = time.GetUtcNow();
+        var deleted = record with { Deleted = now, PurgeAt = now.AddDays(vault.RetentionDays), Updated = now };
+        await store.WriteAsync([new RecordWrite.Put(deleted)], cancellationToken);
+        return new DeletedVault(vault, now, deleted.PurgeAt.Value);
+    }
+
+    public async Task<VaultProperties> RecoverAsync(string name, CancellationToken cancellationToken)
+    {
+        var record = await DeletedRecordAsync(name, cancellationToken);
+        await store.WriteAsync([new RecordWrite.Put(record with { Deleted = null, PurgeAt = null, Updated = time.GetUtcNow() })], cancellationToken);
+        return SealedJson.Decrypt<VaultProperties>(seal.Barrier, record);
+    }
+
+    /// <summary>Removes a deleted vault and everything in it; refused under purge protection until retention ends.</summary>
+    public async Task PurgeAsync(string name, CancellationToken cancellationToken)
+    {
+        var record = await DeletedRecordAsync(name, cancellationToken);
+        var vault = SealedJson.Decrypt<VaultProperties>(seal.Barrier, record);
+        if (vault.PurgeProtection && time.GetUtcNow() < record.PurgeAt)
+        {
+            throw E.Forbidden($"Purge protection is enabled on vault {vault.Name}: it can be recovered but not purged before its retention ends at {record.PurgeAt:O}.");
+        }
+        await RemoveAsync(record.Key, cancellationToken);
+    }
+
+    /// <summary>Purges deleted vaults whose retention has ended.</summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    {
+        var due = await store.ListDueForPurgeAsync(Kind, time.GetUtcNow(), 100, cancellationToken);
+        foreach (var key in due)
+        {
+            await RemoveAsync(key, cancellationToken);
+        }
+        return due.Count;
+    }
+
+    private async Task RemoveAsync(RecordKey vaultKey, CancellationToken cancellationToken)
+    {
+        foreach (var kind in ObjectKinds)
+        {
+            while (true)
+            {
+                var page = await store.ListAsync(new RecordQuery(vaultKey.Name, kind) { Deleted = DeletedFilter.Any, Limit = 100 }, cancellationToken);
+                if (page.Count == 0)
+                {
+                    break;
+                }
+                await store.WriteAsync(page.Select(r => (RecordWrite)new RecordWrite.Remove(r.Key)).ToList(), cancellationToken);
+            }
+        }
+        await store.WriteAsync([new RecordWrite.Remove(vaultKey)], cancellationToken);
+        await store.CompactAsync(cancellationToken);
+    }
+
+    private async Task<StoredRecord> LiveRecordAsync(string name, CancellationToken cancellationToken)
+    {
+        Names.ValidateVault(name);
+        var record = await store.GetAsync(KeyOf(name), cancellationToken);
+        return record is { Deleted: null } ? record : throw E.NotFound("VaultNotFound", $"Vault {name} was not found.");
+    }
+
+    private async Task<StoredRecord> DeletedRecordAsync(string name, CancellationToken cancellationToken)
+    {
+        Names.ValidateVault(name);
+        var record = await store.GetAsync(KeyOf(name), cancellationToken);
+        return record is { Deleted: not null } ? record : throw E.NotFound("VaultNotFound", $"Deleted vault {name} was not found.");
+    }
+
+    private async Task<IReadOnlyList<VaultProperties>> ListAsync(DeletedFilter filter, CancellationToken cancellationToken)
+    {
+        var result = new List<VaultProperties>();
+        await foreach (var record in RecordsAsync(filter, cancellationToken))
+        {
+            result.Add(SealedJson.Decrypt<VaultProperties>(seal.Barrier, record));
+        }
+        return result;
+    }
+
+    private async IAsyncEnumerable<StoredRecord> RecordsAsync(DeletedFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, Kind) { After = after, Limit = 100, Deleted = filter }, cancellationToken);
+            foreach (var record in page)
+            {
+                yield return record;
+            }
+            if (page.Count < 100)
+            {
+                yield break;
+            }
+            after = page[^1].Key.Name;
+        }
+    }
+
     private static RecordKey KeyOf(string name) => new(SystemVault.Name, Kind, name.ToLowerInvariant(), "");
 }
+
+public sealed record DeletedVault(VaultProperties Vault, DateTimeOffset DeletedDate, DateTimeOffset ScheduledPurgeDate);
