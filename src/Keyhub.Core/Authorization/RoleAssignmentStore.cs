@@ -32,6 +32,23 @@ public sealed class RoleAssignmentStore(IRecordStore store, SealManager seal, Ti
         return existing ?? await AddAsync(principalId, role.Id, normalised, cancellationToken);
     }
 
+    public async Task<RoleAssignment?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var parsed))
+        {
+            return null;
+        }
+        var record = await store.GetAsync(new RecordKey(SystemVault.Name, Kind, parsed.ToString(), ""), cancellationToken);
+        return record is null ? null : SealedJson.Decrypt<RoleAssignment>(seal.Barrier, record);
+    }
+
+    public async Task RemoveAsync(string id, CancellationToken cancellationToken)
+    {
+        var existing = await GetAsync(id, cancellationToken)
+            ?? throw Errors.Errors.NotFound("RoleAssignmentNotFound", $"No role assignment has id {id}.");
+        await store.WriteAsync([new RecordWrite.Remove(new RecordKey(SystemVault.Name, Kind, existing.Id, ""))], cancellationToken);
+    }
+
     public async Task<IReadOnlyList<RoleAssignment>> ListAsync(CancellationToken cancellationToken)
     {
         var result = new List<RoleAssignment>();

@@ -98,6 +98,20 @@ public sealed class PrincipalStore(IRecordStore store, SealManager seal, TimePro
     public Task<ServicePrincipal> SetEnabledAsync(string clientId, bool enabled, CancellationToken cancellationToken) =>
         UpdateAsync(clientId, p => p with { Enabled = enabled }, cancellationToken);
 
+    /// <summary>Adds one more client secret (shown once) that stops working at <paramref name="expires"/>.</summary>
+    public async Task<(ClientSecretCredentialRecord Credential, string ClientSecret)> AddSecretAsync(string clientId, DateTimeOffset? expires, CancellationToken cancellationToken)
+    {
+        var secret = ClientSecretHasher.NewSecret();
+        var credential = new ClientSecretCredentialRecord(Guid.NewGuid().ToString(), ClientSecretHasher.Hash(secret), time.GetUtcNow(), expires);
+        await UpdateAsync(clientId, p => p with { Secrets = [.. p.Secrets, credential] }, cancellationToken);
+        return (credential, secret);
+    }
+
+    public Task<ServicePrincipal> RemoveSecretAsync(string clientId, string secretId, CancellationToken cancellationToken) =>
+        UpdateAsync(clientId, p => p.Secrets.Any(s => s.Id == secretId)
+            ? p with { Secrets = p.Secrets.Where(s => s.Id != secretId).ToList() }
+            : throw Errors.Errors.NotFound("SecretNotFound", $"Principal {clientId} has no client secret with id {secretId}."), cancellationToken);
+
     /// <summary>Replaces every client secret with one new one (used when dev credentials are lost).</summary>
     public async Task<string> ResetSecretAsync(string clientId, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Keyhub.Server.Dev;
 
 /// <summary>
 /// First start of dev mode: an administrator principal holding Key Vault Administrator on the hub
-/// vault through an ordinary role assignment (no hard-coded identity). Its secret is kept only in
+/// vault and Owner of the deployment, through ordinary role assignments (no hard-coded identity). Its secret is kept only in
 /// credentials.json; if that file is lost, the secret is reset.
 /// </summary>
 internal static class DevBootstrap
@@ -17,6 +17,16 @@ internal static class DevBootstrap
     public const string HubVault = "hub";
 
     public static async Task<(string ClientId, string ClientSecret)> EnsureAdminAsync(KeyhubRuntime runtime, string dataDirectory, CancellationToken cancellationToken)
+    {
+        var (clientId, secret) = await EnsureAdminPrincipalAsync(runtime, dataDirectory, cancellationToken);
+        // The dev administrator also owns the deployment (vaults, principals, groups, role assignments);
+        // Owner grants no data access, so its hub data rights still come from Key Vault Administrator alone.
+        var admin = (await runtime.Principals.GetByClientIdAsync(clientId, cancellationToken))!;
+        await runtime.RoleAssignments.EnsureAsync(admin.ObjectId, BuiltInRoles.Owner.Id, Scopes.Root, cancellationToken);
+        return (clientId, secret);
+    }
+
+    private static async Task<(string ClientId, string ClientSecret)> EnsureAdminPrincipalAsync(KeyhubRuntime runtime, string dataDirectory, CancellationToken cancellationToken)
     {
         if (DevCredentials.TryRead(dataDirectory) is { } previous
             && await runtime.Principals.AuthenticateAsync(previous.ClientId, previous.ClientSecret, cancellationToken) is not null)

@@ -10,6 +10,7 @@ using Keyhub.Server.Dev;
 using Keyhub.Server.Http;
 using Keyhub.Server.Identity;
 using Keyhub.Server.Keys;
+using Keyhub.Server.Management;
 using Keyhub.Server.Secrets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -100,6 +101,23 @@ public sealed class KeyhubServer : IAsyncDisposable
                     namedVaults[vault.Name] = vault;
                 }
             }
+            // Vaults created at run time (through the management API) are bound the same way after a restart.
+            var configured = options.Vaults.Select(v => v.Name.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+            foreach (var vault in await runtime.Vaults.ListAsync(cancellationToken))
+            {
+                if (configured.Contains(vault.Name))
+                {
+                    continue;
+                }
+                if (vault.Port is { } port)
+                {
+                    portVaults.TryAdd(port, vault);
+                }
+                else if (options.BaseDomain is not null)
+                {
+                    namedVaults[vault.Name] = vault;
+                }
+            }
             foreach (var declared in options.Principals)
             {
                 var principal = await runtime.Principals.UpsertDeclaredAsync(declared.ClientId, declared.DisplayName, declared.SecretHash, declared.Enabled, cancellationToken);
@@ -120,23 +138,36 @@ public sealed class KeyhubServer : IAsyncDisposable
                 ? await DevBootstrap.EnsureAdminAsync(runtime, dataDirectory, cancellationToken)
                 : null;
 
-            var app = Build(options, runtime, addressing, tokens, certificate, portVaults.Keys, time, configureLogging);
-            await app.StartAsync(cancellationToken);
-
-            DevCredentials? dev = null;
+            DevCredentialsFile? devFile = null;
             if (options.Dev && devTls is not null && admin is { } a)
             {
-                dev = new DevCredentials
-                {
-                    TenantId = runtime.Deployment.TenantId,
-                    AuthorityHost = options.AuthorityOrigin!,
-                    ClientId = a.ClientId,
-                    ClientSecret = a.ClientSecret,
-                    CaCertificate = Path.Combine(dataDirectory, "dev", "ca.pem"),
-                    Vaults = portVaults.ToDictionary(p => p.Value.Name, p => $"https://localhost:{p.Key}"),
-                };
-                DevBootstrap.WriteFiles(dataDirectory, dev, await File.ReadAllTextAsync(devTls.CaCertificate, cancellationToken));
-                await output.WriteAsync(DevBootstrap.ConnectionHelp(dev));
+                devFile = new DevCredentialsFile(
+                    dataDirectory,
+                    new DevCredentials
+                    {
+                        TenantId = runtime.Deployment.TenantId,
+                        AuthorityHost = options.AuthorityOrigin!,
+                        ClientId = a.ClientId,
+                        ClientSecret = a.ClientSecret,
+                        CaCertificate = Path.Combine(dataDirectory, "dev", "ca.pem"),
+                        Vaults = portVaults.ToDictionary(p => p.Value.Name, p => $"https://localhost:{p.Key}"),
+                    },
+                    await File.ReadAllTextAsync(devTls.CaCertificate, cancellationToken));
+            }
+            var listeners = new DynamicListeners(
+                devTls?.ServerCertificate ?? options.TlsCertificatePath!,
+                devTls?.ServerKey ?? options.TlsKeyPath!,
+                options.LoopbackOnly,
+                new HashSet<int>(portVaults.Keys) { options.Port });
+            var app = Build(options, runtime, addressing, tokens, certificate, listeners, devFile, time, configureLogging);
+            await app.StartAsync(cancellationToken);
+
+            var dev = devFile?.Current;
+            if (devFile is not null)
+            {
+                // Written once the listeners are bound, so a reader never finds a port that does not answer yet.
+                devFile.Write();
+                await output.WriteAsync(DevBootstrap.ConnectionHelp(devFile.Current));
             }
             await output.WriteLineAsync("Keyhub ready");
             await output.FlushAsync(cancellationToken);
@@ -180,10 +211,12 @@ public sealed class KeyhubServer : IAsyncDisposable
         VaultAddressing addressing,
         TokenService tokens,
         X509Certificate2 certificate,
-        IEnumerable<int> vaultPorts,
+        DynamicListeners listeners,
+        DevCredentialsFile? devFile,
         TimeProvider time,
         Action<ILoggingBuilder>? configureLogging)
     {
+        var vaultPorts = addressing.PortVaults.Keys;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         if (configureLogging is null)
@@ -196,8 +229,12 @@ public sealed class KeyhubServer : IAsyncDisposable
             configureLogging(builder.Logging);
         }
         var ports = new SortedSet<int>(vaultPorts) { options.Port };
+        var listenerConfiguration = new ConfigurationBuilder().Add(listeners.Source).Build();
+        listeners.Attach(listenerConfiguration);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // Endpoints in this configuration are added while running (vaults created with a port).
+            kestrel.Configure(listenerConfiguration, reloadOnChange: true);
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = JsonBody.RestoreMaxBytes + (64 * 1024);
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
@@ -235,6 +272,13 @@ public sealed class KeyhubServer : IAsyncDisposable
         services.AddSingleton(runtime.Access);
         services.AddSingleton(addressing);
         services.AddSingleton(tokens);
+        services.AddSingleton(runtime.Groups);
+        services.AddSingleton(listeners);
+        if (devFile is not null)
+        {
+            services.AddSingleton(devFile);
+        }
+        services.AddSingleton(sp => new VaultLifecycle(runtime, addressing, listeners, options, sp.GetService<DevCredentialsFile>()));
         services.AddHostedService<PurgeService>();
         services.AddHostedService<KeyRotationService>();
 
@@ -249,6 +293,7 @@ public sealed class KeyhubServer : IAsyncDisposable
         app.MapTokenEndpoints();
         app.MapSecretEndpoints();
         app.MapKeyEndpoints();
+        app.MapManagementEndpoints();
         app.MapFallback(context => AzureError.WriteAsync(context, 404, "NotFound", "The requested resource or operation does not exist."));
         return app;
     }

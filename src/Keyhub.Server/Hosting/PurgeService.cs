@@ -1,5 +1,6 @@
 using Keyhub.Core.Keys;
 using Keyhub.Core.Secrets;
+using Keyhub.Core.Vaults;
 using Keyhub.Server.Http;
 
 namespace Keyhub.Server.Hosting;
@@ -8,12 +9,13 @@ namespace Keyhub.Server.Hosting;
 /// Purges soft-deleted objects whose retention has ended. Safe on several nodes (a purge of an
 /// already purged name is a no-op).
 /// </summary>
-internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, TimeProvider time, KeyhubServerOptions options, ILogger<PurgeService> logger)
+internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, VaultRegistry vaults, TimeProvider time, KeyhubServerOptions options, ILogger<PurgeService> logger)
     : PeriodicService(time, options.PurgeInterval)
 {
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        var purged = await secrets.PurgeExpiredAsync(cancellationToken) + await keys.PurgeExpiredAsync(cancellationToken);
+        var purged = await secrets.PurgeExpiredAsync(cancellationToken) + await keys.PurgeExpiredAsync(cancellationToken)
+            + await vaults.PurgeExpiredAsync(cancellationToken);
         if (purged > 0)
         {
             Log.Purged(logger, purged);

@@ -28,6 +28,7 @@ public sealed partial class DataPlaneMiddleware(
         }
         string? principal = null;
         string? vaultName = null;
+        var management = context.Request.Path.StartsWithSegments("/keyhub", StringComparison.Ordinal);
         try
         {
             var path = context.Request.Path.Value ?? "/";
@@ -64,15 +65,29 @@ public sealed partial class DataPlaneMiddleware(
             {
                 throw Errors.Sealed();
             }
-            if (address.Vault is null || address.Audience is null)
+            if (management)
+            {
+                // Keyhub's own API: the same tokens (any audience this origin serves), no api-version.
+                var caller = await AuthenticateAsync(context, address.Audience!);
+                if (caller is null)
+                {
+                    await ChallengeAsync(context, address.Audience!, context.Request.Headers.Authorization.Count == 0, management);
+                    return;
+                }
+                principal = caller.ObjectId;
+                context.Features.Set(new ManagementRequest(caller, address.Origin!));
+                await next(context);
+                return;
+            }
+            if (address.Vault is null)
             {
                 throw Errors.NotFound("NotFound", "No vault is served at this address.");
             }
             vaultName = address.Vault.Name;
-            var token = await AuthenticateAsync(context, address.Audience);
+            var token = await AuthenticateAsync(context, address.Audience!);
             if (token is null)
             {
-                await ChallengeAsync(context, address.Audience, context.Request.Headers.Authorization.Count == 0);
+                await ChallengeAsync(context, address.Audience!, context.Request.Headers.Authorization.Count == 0, management);
                 return;
             }
             principal = token.ObjectId;
@@ -94,16 +109,16 @@ public sealed partial class DataPlaneMiddleware(
         }
         catch (KeyhubException error) when (!context.Response.HasStarted)
         {
-            await AzureError.WriteAsync(context, error);
+            await WriteErrorAsync(context, management, error.Status, error.Code, error.Message, error.InnerCode);
         }
         catch (BadHttpRequestException error) when (!context.Response.HasStarted)
         {
-            await AzureError.WriteAsync(context, error.StatusCode, "BadParameter", error.StatusCode == 413 ? "The request body is too large." : "The request is malformed.");
+            await WriteErrorAsync(context, management, error.StatusCode, "BadParameter", error.StatusCode == 413 ? "The request body is too large." : "The request is malformed.");
         }
         catch (Exception error) when (!context.Response.HasStarted && error is not OperationCanceledException)
         {
             Log.Unhandled(logger, error, requestId);
-            await AzureError.WriteAsync(context, 500, "InternalError", $"An internal error occurred. Request id: {requestId}.");
+            await WriteErrorAsync(context, management, 500, "InternalError", $"An internal error occurred. Request id: {requestId}.");
         }
         finally
         {
@@ -127,15 +142,22 @@ public sealed partial class DataPlaneMiddleware(
         return await tokens.ValidateAsync(value[Scheme.Length..].Trim(), audience, context.RequestAborted);
     }
 
-    private Task ChallengeAsync(HttpContext context, string audience, bool missing)
+    private Task ChallengeAsync(HttpContext context, string audience, bool missing, bool management)
     {
         context.Response.Headers.WWWAuthenticate = $"Bearer authorization=\"{tokens.Options.Authority}\", resource=\"{audience}\"";
-        return AzureError.WriteAsync(
+        return WriteErrorAsync(
             context,
+            management,
             401,
             "Unauthorized",
             missing ? "AKV10000: Request is missing a Bearer or PoP token." : "AKV10022: The access token is invalid, expired, or not meant for this vault.");
     }
+
+    /// <summary>The data plane answers in Azure's error shape; Keyhub's management API in problem details.</summary>
+    private static Task WriteErrorAsync(HttpContext context, bool management, int status, string code, string message, string? innerCode = null) =>
+        management
+            ? ProblemError.WriteAsync(context, status, innerCode ?? code, message)
+            : AzureError.WriteAsync(context, status, code, message, innerCode);
 
     private static bool HasDotSegment(string rawTarget)
     {
@@ -151,7 +173,7 @@ public sealed partial class DataPlaneMiddleware(
         return false;
     }
 
-    [GeneratedRegex("^/keys/[^/]+//(encrypt|decrypt|wrapkey|unwrapkey|sign|verify|release)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^/keys/[^/]+//(encrypt|decrypt|wrapkey|unwrapkey|sign|verify|release)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex EmptyKeyVersion();
 
     [GeneratedRegex("^/[^/]+/(oauth2/v2\\.0/token|v2\\.0/\\.well-known/openid-configuration|discovery/v2\\.0/keys)$", RegexOptions.CultureInvariant)]

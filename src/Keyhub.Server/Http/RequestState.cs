@@ -14,8 +14,14 @@ public sealed class RequestState
     public required string Origin { get; init; }
 }
 
+/// <summary>An authenticated call to Keyhub's management API.</summary>
+public sealed record ManagementRequest(AccessToken Token, string Origin);
+
 public static class RequestStateExtensions
 {
+    public static ManagementRequest Management(this HttpContext context) =>
+        context.Features.Get<ManagementRequest>() ?? throw new InvalidOperationException("The request did not pass the management pipeline.");
+
     public static RequestState Keyhub(this HttpContext context) =>
         context.Features.Get<RequestState>() ?? throw new InvalidOperationException("The request did not pass the data-plane pipeline.");
 }

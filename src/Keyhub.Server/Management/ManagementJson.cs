@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using Keyhub.Core.Authorization;
+using Keyhub.Core.Identity;
+using Keyhub.Core.Vaults;
+
+namespace Keyhub.Server.Management;
+
+/// <summary>Bodies of Keyhub's management API (camelCase, ids everywhere, display names as labels).</summary>
+internal static class ManagementJson
+{
+    public static JsonObject Vault(VaultProperties vault, string url) => new()
+    {
+        ["name"] = vault.Name,
+        ["url"] = url,
+        ["port"] = vault.Port,
+        ["retentionDays"] = vault.RetentionDays,
+        ["purgeProtection"] = vault.PurgeProtection,
+        ["recoveryLevel"] = vault.RecoveryLevel,
+    };
+
+    public static JsonObject DeletedVault(DeletedVault deleted, string url)
+    {
+        var json = Vault(deleted.Vault, url);
+        json["deletedDate"] = deleted.DeletedDate.ToUnixTimeSeconds();
+        json["scheduledPurgeDate"] = deleted.ScheduledPurgeDate.ToUnixTimeSeconds();
+        return json;
+    }
+
+    public static JsonObject Principal(ServicePrincipal principal) => new()
+    {
+        ["objectId"] = principal.ObjectId,
+        ["clientId"] = principal.ClientId,
+        ["displayName"] = principal.DisplayName,
+        ["enabled"] = principal.Enabled,
+        ["secrets"] = new JsonArray(principal.Secrets.Select(s => (JsonNode)new JsonObject
+        {
+            ["id"] = s.Id,
+            ["created"] = s.Created.ToUnixTimeSeconds(),
+            ["expires"] = s.Expires?.ToUnixTimeSeconds(),
+        }).ToArray()),
+    };
+
+    public static JsonObject Group(Group group) => new()
+    {
+        ["objectId"] = group.ObjectId,
+        ["displayName"] = group.DisplayName,
+        ["members"] = new JsonArray(group.Members.Select(m => (JsonNode)JsonValue.Create(m)!).ToArray()),
+    };
+
+    public static JsonObject Assignment(RoleAssignment assignment) => new()
+    {
+        ["id"] = assignment.Id,
+        ["principalId"] = assignment.PrincipalId,
+        ["roleDefinitionId"] = assignment.RoleDefinitionId,
+        ["roleName"] = BuiltInRoles.All.FirstOrDefault(r => r.Id == assignment.RoleDefinitionId)?.Name,
+        ["scope"] = assignment.Scope,
+    };
+
+    public static JsonObject Role(RoleDefinition role) => new()
+    {
+        ["id"] = role.Id,
+        ["name"] = role.Name,
+        ["dataActions"] = new JsonArray(role.DataActions.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
+        ["actions"] = new JsonArray(role.Actions.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
+    };
+
+    public static JsonObject List(IEnumerable<JsonObject> items) => new() { ["value"] = new JsonArray(items.Cast<JsonNode>().ToArray()) };
+}
