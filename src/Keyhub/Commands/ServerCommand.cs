@@ -20,6 +20,12 @@ internal static class ServerCommand
             DataDirectory = data ?? options.DataDirectory,
             Port = port ?? options.Port,
         };
+        // A folder made by `keyhub operator init` carries its own certificate; configured files win.
+        var tls = Path.Combine(options.DataDirectory, "tls");
+        if (!options.Dev && options.TlsCertificatePath is null && File.Exists(Path.Combine(tls, "server.pem")))
+        {
+            options = options with { TlsCertificatePath = Path.Combine(tls, "server.pem"), TlsKeyPath = Path.Combine(tls, "server-key.pem") };
+        }
 
         using var stop = new CancellationTokenSource();
         await using var server = await KeyhubServer.StartAsync(options, Console.Out, cancellationToken: stop.Token);

@@ -11,6 +11,9 @@ internal static class Usage
                 Start the server. --dev: generated TLS, loopback only, a ready 'hub' vault and admin
                 credentials in DIR/dev/credentials.json (DIR defaults to ./.keyhub-dev, port to 8443).
                 Without --dev, settings come from FILE (section "Keyhub") and KEYHUB__* environment variables.
+            keyhub operator init --data DIR [--port N] [--profile-out FILE] [--tenant-id GUID]
+                Create a deployment offline: root key, hub vault on port N, local CA and server certificate,
+                and the SecOps Owner principal, whose profile (mode 0600) the commands below use.
             keyhub dev env [--data DIR]
                 Print export lines for the dev credentials: eval "$(keyhub dev env)".
             keyhub principal add --data DIR --name NAME [--role ROLE --scope SCOPE]
@@ -18,6 +21,15 @@ internal static class Usage
                 secret once, as JSON. ROLE is a built-in role name or id; SCOPE e.g. /vaults/hub.
             keyhub principal disable|enable --data DIR --client-id ID
             keyhub principal list --data DIR
+            keyhub vault create NAME [--port N] [--owner-group ID] [--retention-days N] [--purge-protection]
+            keyhub vault list|show NAME|update NAME --purge-protection|delete NAME|recover NAME|purge NAME
+            keyhub principal create --name NAME | list | disable ID | enable ID | add-secret ID [--expires-in-days N]
+            keyhub group create --name NAME | list | add-member GROUP PRINCIPAL | remove-member GROUP PRINCIPAL
+            keyhub role assign --principal ID --role ROLE --scope SCOPE | list [--scope S] | remove ID | definitions
+            keyhub secret set NAME VALUE | get NAME | list | delete NAME        [--vault NAME]
+            keyhub key create NAME [--kty RSA|EC|oct] [--size N] [--curve C] | list | wrap|unwrap NAME --value B64URL [--alg A]
+                Online commands use --profile FILE (else KEYHUB_PROFILE, else ./.keyhub-dev/dev/credentials.json)
+                and print tables, or JSON with --output json.
             keyhub principal hash-secret
                 Print a new client id, client secret and the secret's hash, for a principal declared in
                 configuration (Keyhub:Principals: ClientId, DisplayName, SecretHash, Enabled, Roles[Role, Scope]).

@@ -1,0 +1,55 @@
+using System.Text;
+using System.Text.Json;
+using Keyhub.Core.Authorization;
+using Keyhub.Core.IO;
+using Keyhub.Core.Vaults;
+using Keyhub.Server.Dev;
+using Keyhub.Server.Hosting;
+
+namespace Keyhub.Commands;
+
+/// <summary>
+/// <c>keyhub operator init</c>: creates a deployment offline — root key (key-file seal for now), the hub
+/// vault on the server's port, a local CA and server certificate, and the SecOps Owner principal whose
+/// credentials go to a profile file (mode 0600) for the command line.
+/// </summary>
+internal static class OperatorCommand
+{
+    public static async Task<int> InitAsync(Arguments args)
+    {
+        var data = Path.GetFullPath(args.Required("data"));
+        var port = args.OptionalInt("port") ?? 8443;
+        var profilePath = Path.GetFullPath(args.Optional("profile-out") ?? Path.Combine(data, "operator-profile.json"));
+        var tenantId = args.Optional("tenant-id");
+        args.RejectUnknown();
+        if (File.Exists(KeyhubRuntime.DatabasePath(data)))
+        {
+            throw new CommandLineException($"'{data}' already holds a deployment");
+        }
+        using var directoryLock = DataDirectoryLock.Acquire(data);
+        var tls = DevCertificates.Ensure(data, [], TimeProvider.System);
+        await using var runtime = await KeyhubRuntime.OpenAsync(data, tenantId, TimeProvider.System, CancellationToken.None);
+        await runtime.Vaults.CreateAsync(new VaultProperties { Name = "hub", Port = port }, CancellationToken.None);
+        var (owner, secret) = await runtime.Principals.AddAsync("SecOps owner", CancellationToken.None);
+        await runtime.RoleAssignments.AddAsync(owner.ObjectId, BuiltInRoles.Owner.Id, Scopes.Root, CancellationToken.None);
+        var profile = new Profile
+        {
+            TenantId = runtime.Deployment.TenantId,
+            AuthorityHost = $"https://localhost:{port}",
+            ClientId = owner.ClientId,
+            ClientSecret = secret,
+            CaCertificate = tls.CaCertificate,
+            Vaults = new Dictionary<string, string> { ["hub"] = $"https://localhost:{port}" },
+        };
+        PrivateFile.WriteAtomically(profilePath, JsonSerializer.SerializeToUtf8Bytes(profile, new JsonSerializerOptions { WriteIndented = true }), ownerOnly: true);
+        Console.WriteLine($"""
+            Deployment created in {data}
+              tenant:  {profile.TenantId}
+              hub:     {profile.Vaults["hub"]}
+              owner:   SecOps owner (object id {owner.ObjectId}) — Owner of the deployment, no data access
+              profile: {profilePath} (mode 0600; holds the owner's client secret)
+            Start it with: keyhub server --data {data} --port {port}
+            """);
+        return 0;
+    }
+}
