@@ -15,6 +15,7 @@ public static class ManagementActions
     public const string PrincipalsWrite = "Keyhub/principals/write";
     public const string GroupsRead = "Keyhub/groups/read";
     public const string GroupsWrite = "Keyhub/groups/write";
+    public const string SigningKeysRotate = "Keyhub/signingkeys/rotate/action";
     public const string RoleAssignmentsRead = "Microsoft.Authorization/roleAssignments/read";
     public const string RoleAssignmentsWrite = "Microsoft.Authorization/roleAssignments/write";
     public const string RoleAssignmentsDelete = "Microsoft.Authorization/roleAssignments/delete";

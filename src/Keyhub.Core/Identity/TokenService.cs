@@ -11,17 +11,29 @@ namespace Keyhub.Core.Identity;
 /// <c>alg</c> must be ES256 and <c>kid</c> ours, then signature, issuer, audience, tenant, expiry and
 /// not-before — and the principal must still exist and be enabled.
 /// </summary>
-public sealed class TokenService(SigningKey signingKey, PrincipalStore principals, TimeProvider time, TokenOptions options)
+public sealed class TokenService(IReadOnlyList<SigningKey> signingKeys, PrincipalStore principals, TimeProvider time, TokenOptions options)
 {
     public const string Algorithm = "ES256";
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    // The first key signs; all of them verify. Replaced as a whole when the keys rotate.
+    private volatile IReadOnlyList<SigningKey> _keys = signingKeys;
+
+    public TokenService(SigningKey signingKey, PrincipalStore principals, TimeProvider time, TokenOptions options)
+        : this([signingKey], principals, time, options)
+    {
+    }
 
     public TokenOptions Options => options;
+
+    /// <summary>Publishes a new key set (current first) after a rotation; returns the set it replaced.</summary>
+    public IReadOnlyList<SigningKey> ReplaceKeys(IReadOnlyList<SigningKey> keys) => Interlocked.Exchange(ref _keys, keys);
 
     public (string Token, DateTimeOffset Expires) Issue(ServicePrincipal principal, string audience)
     {
         var now = time.GetUtcNow();
         var expires = now + options.Lifetime;
+        var signingKey = _keys[0];
         var header = new JsonObject { ["alg"] = Algorithm, ["typ"] = "JWT", ["kid"] = signingKey.KeyId };
         var payload = new JsonObject
         {
@@ -72,21 +84,21 @@ public sealed class TokenService(SigningKey signingKey, PrincipalStore principal
         return new AccessToken(oid, appid, expectedAudience, DateTimeOffset.FromUnixTimeSeconds(exp));
     }
 
-    /// <summary>The public signing key as a JWK for the JWKS document.</summary>
-    public JsonObject PublicJwk()
+    /// <summary>The public signing keys as JWKs for the JWKS document: the current one and those still accepted.</summary>
+    public IEnumerable<JsonObject> PublicJwks() => _keys.Select(key =>
     {
-        var p = signingKey.Key.ExportParameters(includePrivateParameters: false);
+        var p = key.Key.ExportParameters(includePrivateParameters: false);
         return new JsonObject
         {
             ["kty"] = "EC",
             ["use"] = "sig",
             ["alg"] = Algorithm,
-            ["kid"] = signingKey.KeyId,
+            ["kid"] = key.KeyId,
             ["crv"] = "P-256",
             ["x"] = Base64Url.EncodeToString(p.Q.X),
             ["y"] = Base64Url.EncodeToString(p.Q.Y),
         };
-    }
+    });
 
     private JsonObject? ParseAndVerify(string token)
     {
@@ -102,7 +114,8 @@ public sealed class TokenService(SigningKey signingKey, PrincipalStore principal
         try
         {
             var header = JsonNode.Parse(Base64Url.DecodeFromChars(parts[0])) as JsonObject;
-            if (header is null || Str(header, "alg") != Algorithm || Str(header, "kid") != signingKey.KeyId)
+            var signingKey = header is null || Str(header, "alg") != Algorithm ? null : _keys.FirstOrDefault(k => k.KeyId == Str(header, "kid"));
+            if (signingKey is null)
             {
                 return null;
             }

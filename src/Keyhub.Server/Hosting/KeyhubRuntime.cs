@@ -30,6 +30,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
         Principals = new PrincipalStore(store, seal, time);
         RoleAssignments = new RoleAssignmentStore(store, seal, time);
         Groups = new GroupStore(store, seal, time);
+        SigningKeys = new SigningKeyStore(store, seal, time);
         Access = new AccessEvaluator(RoleAssignments, Groups);
     }
 
@@ -43,6 +44,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
     public PrincipalStore Principals { get; }
     public RoleAssignmentStore RoleAssignments { get; }
     public GroupStore Groups { get; }
+    public SigningKeyStore SigningKeys { get; }
     public AccessEvaluator Access { get; }
 
     public static string DatabasePath(string dataDirectory) => Path.Combine(dataDirectory, "keyhub.db");

@@ -25,16 +25,16 @@ namespace Keyhub.Server.Hosting;
 public sealed class KeyhubServer : IAsyncDisposable
 {
     private readonly DataDirectoryLock _lock;
-    private readonly SigningKey _signingKey;
+    private readonly TokenService _tokens;
     private readonly X509Certificate2 _certificate;
     private readonly string _pidFile;
 
-    private KeyhubServer(WebApplication app, KeyhubRuntime runtime, DataDirectoryLock directoryLock, SigningKey signingKey, X509Certificate2 certificate, string pidFile, DevCredentials? dev)
+    private KeyhubServer(WebApplication app, KeyhubRuntime runtime, DataDirectoryLock directoryLock, TokenService tokens, X509Certificate2 certificate, string pidFile, DevCredentials? dev)
     {
         App = app;
         Runtime = runtime;
         _lock = directoryLock;
-        _signingKey = signingKey;
+        _tokens = tokens;
         _certificate = certificate;
         _pidFile = pidFile;
         DevCredentials = dev;
@@ -127,9 +127,9 @@ public sealed class KeyhubServer : IAsyncDisposable
                 }
             }
             var addressing = new VaultAddressing(portVaults, namedVaults, options.BaseDomain);
-            var signingKey = await new SigningKeyStore(runtime.Store, runtime.Seal, time).EnsureAsync(cancellationToken);
+            var signingKeys = await runtime.SigningKeys.LoadAllAsync(cancellationToken);
             var tokens = new TokenService(
-                signingKey,
+                signingKeys,
                 runtime.Principals,
                 time,
                 new TokenOptions { TenantId = runtime.Deployment.TenantId, AuthorityOrigin = options.AuthorityOrigin! });
@@ -171,7 +171,7 @@ public sealed class KeyhubServer : IAsyncDisposable
             }
             await output.WriteLineAsync("Keyhub ready");
             await output.FlushAsync(cancellationToken);
-            return new KeyhubServer(app, runtime, directoryLock, signingKey, certificate, pidFile, dev);
+            return new KeyhubServer(app, runtime, directoryLock, tokens, certificate, pidFile, dev);
         }
         catch
         {
@@ -272,6 +272,7 @@ public sealed class KeyhubServer : IAsyncDisposable
         services.AddSingleton(runtime.Access);
         services.AddSingleton(addressing);
         services.AddSingleton(tokens);
+        services.AddSingleton(new FailedAuthenticationLimiter(time));
         services.AddSingleton(runtime.Groups);
         services.AddSingleton(listeners);
         if (devFile is not null)
@@ -307,7 +308,10 @@ public sealed class KeyhubServer : IAsyncDisposable
         finally
         {
             await App.DisposeAsync();
-            _signingKey.Dispose();
+            foreach (var key in _tokens.ReplaceKeys([]))
+            {
+                key.Dispose();
+            }
             _certificate.Dispose();
             await Runtime.DisposeAsync();
             File.Delete(_pidFile);

@@ -9,7 +9,7 @@ namespace Keyhub.Server.Hosting;
 /// Purges soft-deleted objects whose retention has ended. Safe on several nodes (a purge of an
 /// already purged name is a no-op).
 /// </summary>
-internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, VaultRegistry vaults, TimeProvider time, KeyhubServerOptions options, ILogger<PurgeService> logger)
+internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, VaultRegistry vaults, KeyhubRuntime runtime, Keyhub.Core.Identity.TokenService tokens, TimeProvider time, KeyhubServerOptions options, ILogger<PurgeService> logger)
     : PeriodicService(time, options.PurgeInterval)
 {
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
@@ -20,6 +20,10 @@ internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, VaultRe
         {
             Log.Purged(logger, purged);
         }
+        // Retired signing keys leave the JWKS when their grace period ends; a rotation made by another
+        // node is picked up here too.
+        await runtime.SigningKeys.PurgeRetiredAsync(cancellationToken);
+        tokens.ReplaceKeys(await runtime.SigningKeys.LoadAllAsync(cancellationToken));
     }
 
     protected override void ReportFailure(Exception exception) => Log.PurgeFailed(logger, exception);

@@ -19,7 +19,7 @@ internal static class TokenEndpoints
         app.MapGet("/{tenant}/discovery/v2.0/keys", Keys);
     }
 
-    private static async Task<IResult> IssueAsync(HttpContext context, string tenant, TokenService tokens, PrincipalStore principals, VaultAddressing addressing, ILogger<TokenService> logger)
+    private static async Task<IResult> IssueAsync(HttpContext context, string tenant, TokenService tokens, PrincipalStore principals, VaultAddressing addressing, FailedAuthenticationLimiter limiter, ILogger<TokenService> logger)
     {
         if (!string.Equals(tenant, tokens.Options.TenantId, StringComparison.OrdinalIgnoreCase))
         {
@@ -51,10 +51,18 @@ internal static class TokenEndpoints
         {
             return OAuthError(400, "invalid_client", "Certificate credentials (client_assertion) are not supported yet.");
         }
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        if (limiter.RetryAfter(clientId, address) is { } wait)
+        {
+            Log.TokenRefused(logger, "too many failed authentications");
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return OAuthError(429, "invalid_client", "AADSTS50196: Too many failed client authentications; retry later.");
+        }
         var secret = form["client_secret"].ToString();
         var principal = clientId.Length == 0 || secret.Length == 0 ? null : await principals.AuthenticateAsync(clientId, secret, context.RequestAborted);
         if (principal is null)
         {
+            limiter.RecordFailure(clientId, address);
             Log.TokenRefused(logger, "invalid client credentials");
             return OAuthError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided, or the client is unknown or disabled.");
         }
@@ -102,7 +110,7 @@ internal static class TokenEndpoints
         {
             return OAuthError(404, "invalid_tenant", "AADSTS90002: Tenant not found.");
         }
-        var body = new JsonObject { ["keys"] = new JsonArray(tokens.PublicJwk()) };
+        var body = new JsonObject { ["keys"] = new JsonArray(tokens.PublicJwks().Cast<JsonNode>().ToArray()) };
         return JsonResponse.Ok(body);
     }
 

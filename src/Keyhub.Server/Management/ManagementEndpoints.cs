@@ -40,6 +40,8 @@ internal static class ManagementEndpoints
         api.MapPut("/groups/{id}/members/{principalId}", AddMemberAsync);
         api.MapDelete("/groups/{id}/members/{principalId}", RemoveMemberAsync);
 
+        api.MapPost("/signingkeys/rotate", RotateSigningKeyAsync);
+
         api.MapGet("/roledefinitions", ListRoles);
         api.MapGet("/roleassignments", ListAssignmentsAsync);
         api.MapPost("/roleassignments", CreateAssignmentAsync);
@@ -223,6 +225,19 @@ internal static class ManagementEndpoints
     {
         await AuthorizeAsync(context, ManagementActions.GroupsWrite, Scopes.Root);
         return JsonResponse.Ok(ManagementJson.Group(await runtime.Groups.RemoveMemberAsync(id, principalId, context.RequestAborted)));
+    }
+
+    /// <summary>
+    /// A new token-signing key; the previous one stays in the JWKS, and keeps validating, until the
+    /// tokens it signed have expired.
+    /// </summary>
+    private static async Task<IResult> RotateSigningKeyAsync(HttpContext context, KeyhubRuntime runtime, Keyhub.Core.Identity.TokenService tokens)
+    {
+        await AuthorizeAsync(context, ManagementActions.SigningKeysRotate, Scopes.Root);
+        await runtime.SigningKeys.RotateAsync(tokens.Options.Lifetime + Keyhub.Core.Identity.TokenService.ClockSkew, context.RequestAborted);
+        var keys = await runtime.SigningKeys.LoadAllAsync(context.RequestAborted);
+        tokens.ReplaceKeys(keys);
+        return JsonResponse.Ok(ManagementJson.List(keys.Select(k => new JsonObject { ["kid"] = k.KeyId })), 200);
     }
 
     private static IResult ListRoles() => JsonResponse.Ok(ManagementJson.List(BuiltInRoles.All.Select(ManagementJson.Role)));

@@ -119,6 +119,10 @@ internal static class OnlineCommands
                 result = await client.ManagementAsync(HttpMethod.Delete, $"roleassignments/{Arg(0, "an assignment id")}", null, ct);
                 columns = [];
                 break;
+            case ("operator", "rotate-signing-key"):
+                result = await client.ManagementAsync(HttpMethod.Post, "signingkeys/rotate", null, ct);
+                columns = ["kid"];
+                break;
             case ("role", "definitions"):
                 result = await client.ManagementAsync(HttpMethod.Get, "roledefinitions", null, ct);
                 columns = ["name", "id"];

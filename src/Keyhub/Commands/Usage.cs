@@ -14,6 +14,8 @@ internal static class Usage
             keyhub operator init --data DIR [--port N] [--profile-out FILE] [--tenant-id GUID]
                 Create a deployment offline: root key, hub vault on port N, local CA and server certificate,
                 and the SecOps Owner principal, whose profile (mode 0600) the commands below use.
+            keyhub operator rotate-signing-key
+                New token-signing key; the old one stays in the JWKS until the tokens it signed expire.
             keyhub dev env [--data DIR]
                 Print export lines for the dev credentials: eval "$(keyhub dev env)".
             keyhub principal add --data DIR --name NAME [--role ROLE --scope SCOPE]

@@ -78,7 +78,7 @@ public sealed class TokenServiceTests : IAsyncLifetime
     public void Public_JWK_verifies_issued_tokens()
     {
         var (token, _) = _tokens.Issue(_principal, Audience);
-        var jwk = _tokens.PublicJwk();
+        var jwk = Assert.Single(_tokens.PublicJwks());
         using var key = ECDsa.Create(new ECParameters
         {
             Curve = ECCurve.NamedCurves.nistP256,
