@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Keyhub.Core.Seal;
 using Keyhub.Core.Storage;
 
@@ -137,6 +138,57 @@ public sealed class PrincipalStore(IRecordStore store, SealManager seal, TimePro
         foreach (var credential in principal.Secrets)
         {
             match |= ClientSecretHasher.Verify(clientSecret, credential.Hash) && (credential.Expires is null || credential.Expires > now);
+        }
+        return match ? principal : null;
+    }
+
+    /// <summary>Registers a certificate (public part) for client assertions; the private key never comes here.</summary>
+    public async Task<ClientCertificateRecord> AddCertificateAsync(string clientId, X509Certificate2 certificate, CancellationToken cancellationToken)
+    {
+        if (certificate.GetRSAPublicKey() is not { } rsa || rsa.KeySize < 2048)
+        {
+            throw Errors.Errors.BadParameter("A client certificate needs an RSA key of at least 2048 bits (assertions are PS256 or RS256).");
+        }
+        rsa.Dispose();
+        var der = certificate.RawData;
+        var record = new ClientCertificateRecord(
+            Guid.NewGuid().ToString(),
+            System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(der)),
+            der,
+            certificate.NotBefore.ToUniversalTime(),
+            certificate.NotAfter.ToUniversalTime());
+        await UpdateAsync(clientId, p => p.Certificates.Any(c => c.ThumbprintSha256 == record.ThumbprintSha256)
+            ? throw Errors.Errors.Conflict("This certificate is already registered for the principal.")
+            : p with { Certificates = [.. p.Certificates, record] }, cancellationToken);
+        return record;
+    }
+
+    /// <summary>A new workload credential (the managed-identity header value), shown once: <c>kh1.&lt;clientId&gt;.&lt;secret&gt;</c>.</summary>
+    public async Task<(string Id, string HeaderValue)> AddWorkloadCredentialAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var secret = ClientSecretHasher.NewSecret();
+        var record = new ClientSecretCredentialRecord(Guid.NewGuid().ToString(), ClientSecretHasher.Hash(secret), time.GetUtcNow(), null);
+        var principal = await UpdateAsync(clientId, p => p with { WorkloadCredentials = [.. p.WorkloadCredentials, record] }, cancellationToken);
+        return (record.Id, $"kh1.{principal.ClientId}.{secret}");
+    }
+
+    /// <summary>The enabled principal a workload credential belongs to, or null. Client secrets are not workload credentials.</summary>
+    public async Task<ServicePrincipal?> AuthenticateWorkloadAsync(string headerValue, CancellationToken cancellationToken)
+    {
+        var parts = headerValue.Split('.', 3);
+        if (parts.Length != 3 || parts[0] != "kh1")
+        {
+            return null;
+        }
+        var principal = await GetByClientIdAsync(parts[1], cancellationToken);
+        if (principal is null || !principal.Enabled)
+        {
+            return null;
+        }
+        var match = false;
+        foreach (var credential in principal.WorkloadCredentials)
+        {
+            match |= ClientSecretHasher.Verify(parts[2], credential.Hash);
         }
         return match ? principal : null;
     }

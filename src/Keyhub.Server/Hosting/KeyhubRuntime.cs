@@ -31,6 +31,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
         RoleAssignments = new RoleAssignmentStore(store, seal, time);
         Groups = new GroupStore(store, seal, time);
         SigningKeys = new SigningKeyStore(store, seal, time);
+        Assertions = new ClientAssertionValidator(Principals, store, time);
         Access = new AccessEvaluator(RoleAssignments, Groups);
     }
 
@@ -45,6 +46,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
     public RoleAssignmentStore RoleAssignments { get; }
     public GroupStore Groups { get; }
     public SigningKeyStore SigningKeys { get; }
+    public ClientAssertionValidator Assertions { get; }
     public AccessEvaluator Access { get; }
 
     public static string DatabasePath(string dataDirectory) => Path.Combine(dataDirectory, "keyhub.db");

@@ -274,6 +274,7 @@ public sealed class KeyhubServer : IAsyncDisposable
         services.AddSingleton(tokens);
         services.AddSingleton(new FailedAuthenticationLimiter(time));
         services.AddSingleton(runtime.Groups);
+        services.AddSingleton(runtime.Assertions);
         services.AddSingleton(listeners);
         if (devFile is not null)
         {

@@ -23,6 +23,7 @@ internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, VaultRe
         // Retired signing keys leave the JWKS when their grace period ends; a rotation made by another
         // node is picked up here too.
         await runtime.SigningKeys.PurgeRetiredAsync(cancellationToken);
+        await runtime.Assertions.PurgeExpiredAsync(cancellationToken);
         tokens.ReplaceKeys(await runtime.SigningKeys.LoadAllAsync(cancellationToken));
     }
 

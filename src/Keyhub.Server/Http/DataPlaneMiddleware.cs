@@ -176,6 +176,6 @@ public sealed partial class DataPlaneMiddleware(
     [GeneratedRegex("^/keys/[^/]+//(encrypt|decrypt|wrapkey|unwrapkey|sign|verify|release)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex EmptyKeyVersion();
 
-    [GeneratedRegex("^/[^/]+/(oauth2/v2\\.0/token|v2\\.0/\\.well-known/openid-configuration|discovery/v2\\.0/keys)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(/msi/token|/[^/]+/(oauth2/v2\\.0/token|v2\\.0/\\.well-known/openid-configuration|discovery/v2\\.0/keys))$", RegexOptions.CultureInvariant)]
     private static partial Regex IdentityPath();
 }

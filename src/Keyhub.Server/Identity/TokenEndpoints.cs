@@ -17,9 +17,10 @@ internal static class TokenEndpoints
         app.MapPost("/{tenant}/oauth2/v2.0/token", IssueAsync);
         app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", Discovery);
         app.MapGet("/{tenant}/discovery/v2.0/keys", Keys);
+        app.MapGet("/msi/token", ManagedIdentityAsync);
     }
 
-    private static async Task<IResult> IssueAsync(HttpContext context, string tenant, TokenService tokens, PrincipalStore principals, VaultAddressing addressing, FailedAuthenticationLimiter limiter, ILogger<TokenService> logger)
+    private static async Task<IResult> IssueAsync(HttpContext context, string tenant, TokenService tokens, PrincipalStore principals, VaultAddressing addressing, FailedAuthenticationLimiter limiter, ClientAssertionValidator assertions, ILogger<TokenService> logger)
     {
         if (!string.Equals(tenant, tokens.Options.TenantId, StringComparison.OrdinalIgnoreCase))
         {
@@ -47,10 +48,6 @@ internal static class TokenEndpoints
             Log.TokenRefused(logger, "unknown scope");
             return OAuthError(400, "invalid_scope", "AADSTS70011: The provided scope is not a Keyhub vault resource ('<resource>/.default').");
         }
-        if (form.ContainsKey("client_assertion"))
-        {
-            return OAuthError(400, "invalid_client", "Certificate credentials (client_assertion) are not supported yet.");
-        }
         var address = context.Connection.RemoteIpAddress?.ToString();
         if (limiter.RetryAfter(clientId, address) is { } wait)
         {
@@ -58,13 +55,29 @@ internal static class TokenEndpoints
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return OAuthError(429, "invalid_client", "AADSTS50196: Too many failed client authentications; retry later.");
         }
-        var secret = form["client_secret"].ToString();
-        var principal = clientId.Length == 0 || secret.Length == 0 ? null : await principals.AuthenticateAsync(clientId, secret, context.RequestAborted);
+        ServicePrincipal? principal;
+        if (form.ContainsKey("client_assertion"))
+        {
+            if (form["client_assertion_type"] != ClientAssertionValidator.AssertionType)
+            {
+                return OAuthError(400, "invalid_request", $"client_assertion_type must be {ClientAssertionValidator.AssertionType}.");
+            }
+            principal = await assertions.ValidateAsync(
+                form["client_assertion"].ToString(),
+                clientId.Length == 0 ? null : clientId,
+                $"{tokens.Options.Authority}/oauth2/v2.0/token",
+                context.RequestAborted);
+        }
+        else
+        {
+            var secret = form["client_secret"].ToString();
+            principal = clientId.Length == 0 || secret.Length == 0 ? null : await principals.AuthenticateAsync(clientId, secret, context.RequestAborted);
+        }
         if (principal is null)
         {
             limiter.RecordFailure(clientId, address);
             Log.TokenRefused(logger, "invalid client credentials");
-            return OAuthError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided, or the client is unknown or disabled.");
+            return OAuthError(401, "invalid_client", "AADSTS7000215: Invalid client secret or assertion provided, or the client is unknown or disabled.");
         }
         var (token, expires) = tokens.Issue(principal, audience);
         Log.TokenIssued(logger, principal.ClientId, audience);
@@ -78,6 +91,50 @@ internal static class TokenEndpoints
         };
         context.Response.Headers.CacheControl = "no-store";
         return JsonResponse.Ok(body);
+    }
+
+    /// <summary>
+    /// The managed-identity endpoint in App Service's 2019-08-01 shape (wire.md §2.6): the workload proves
+    /// itself with <c>X-IDENTITY-HEADER</c>, its own workload credential bound to one principal (a client
+    /// secret is not accepted here).
+    /// </summary>
+    private static async Task<IResult> ManagedIdentityAsync(HttpContext context, TokenService tokens, PrincipalStore principals, VaultAddressing addressing, FailedAuthenticationLimiter limiter, TimeProvider time, ILogger<TokenService> logger)
+    {
+        var resource = (context.Request.Query["resource"].FirstOrDefault() ?? "").TrimEnd('/');
+        if (context.Request.Query["api-version"] != "2019-08-01")
+        {
+            return OAuthError(400, "invalid_request", "api-version must be 2019-08-01.");
+        }
+        if (!addressing.Audiences.Contains(resource, StringComparer.Ordinal))
+        {
+            return OAuthError(400, "invalid_resource", "The resource is not a Keyhub vault resource.");
+        }
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        if (limiter.RetryAfter("managed-identity", address) is { } wait)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return OAuthError(429, "invalid_client", "Too many failed authentications; retry later.");
+        }
+        var header = context.Request.Headers["X-IDENTITY-HEADER"].ToString();
+        var principal = header.Length is 0 or > 512 ? null : await principals.AuthenticateWorkloadAsync(header, context.RequestAborted);
+        var requested = context.Request.Query["client_id"].FirstOrDefault();
+        if (principal is null || (requested is not null && !string.Equals(requested, principal.ClientId, StringComparison.OrdinalIgnoreCase)))
+        {
+            limiter.RecordFailure("managed-identity", address);
+            Log.TokenRefused(logger, "invalid workload credential");
+            return OAuthError(401, "invalid_client", "The X-IDENTITY-HEADER is not a valid workload credential for this identity.");
+        }
+        var (token, expires) = tokens.Issue(principal, resource);
+        Log.TokenIssued(logger, principal.ClientId, resource);
+        context.Response.Headers.CacheControl = "no-store";
+        return JsonResponse.Ok(new JsonObject
+        {
+            ["access_token"] = token,
+            ["expires_on"] = expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["resource"] = resource,
+            ["token_type"] = "Bearer",
+            ["client_id"] = principal.ClientId,
+        });
     }
 
     private static IResult Discovery(string tenant, TokenService tokens)
@@ -97,7 +154,7 @@ internal static class TokenEndpoints
             ["grant_types_supported"] = new JsonArray("client_credentials"),
             ["subject_types_supported"] = new JsonArray("pairwise"),
             ["id_token_signing_alg_values_supported"] = new JsonArray(TokenService.Algorithm),
-            ["token_endpoint_auth_methods_supported"] = new JsonArray("client_secret_post"),
+            ["token_endpoint_auth_methods_supported"] = new JsonArray("client_secret_post", "private_key_jwt"),
             ["scopes_supported"] = new JsonArray(".default"),
             ["tenant_region_scope"] = null,
         };

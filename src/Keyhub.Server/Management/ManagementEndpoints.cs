@@ -33,6 +33,8 @@ internal static class ManagementEndpoints
         api.MapMethods("/principals/{clientId}", ["PATCH"], UpdatePrincipalAsync);
         api.MapPost("/principals/{clientId}/secrets", AddSecretAsync);
         api.MapDelete("/principals/{clientId}/secrets/{secretId}", RemoveSecretAsync);
+        api.MapPost("/principals/{clientId}/certificates", AddCertificateAsync);
+        api.MapPost("/principals/{clientId}/workloadcredentials", AddWorkloadCredentialAsync);
 
         api.MapGet("/groups", ListGroupsAsync);
         api.MapPost("/groups", CreateGroupAsync);
@@ -182,6 +184,42 @@ internal static class ManagementEndpoints
         var (credential, secret) = await runtime.Principals.AddSecretAsync(clientId, expires, context.RequestAborted);
         context.Response.Headers.CacheControl = "no-store";
         return JsonResponse.Ok(new JsonObject { ["id"] = credential.Id, ["clientSecret"] = secret, ["expires"] = credential.Expires?.ToUnixTimeSeconds() }, 201);
+    }
+
+    /// <summary>Registers a certificate (PEM, public part only) whose key signs the principal's client assertions.</summary>
+    private static async Task<IResult> AddCertificateAsync(HttpContext context, string clientId, KeyhubRuntime runtime)
+    {
+        await AuthorizeAsync(context, ManagementActions.PrincipalsWrite, Scopes.Root);
+        var body = await JsonBody.ReadObjectAsync(context);
+        var pem = JsonBody.OptionalString(body, "certificate") ?? throw Errors.BadParameter("'certificate' (PEM) is required.");
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
+        try
+        {
+            certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw Errors.BadParameter("'certificate' is not a PEM certificate.");
+        }
+        using (certificate)
+        {
+            var record = await runtime.Principals.AddCertificateAsync(clientId, certificate, context.RequestAborted);
+            return JsonResponse.Ok(new JsonObject
+            {
+                ["id"] = record.Id,
+                ["thumbprintSha256"] = record.ThumbprintSha256,
+                ["notAfter"] = record.NotAfter.ToUnixTimeSeconds(),
+            }, 201);
+        }
+    }
+
+    /// <summary>A workload credential for the managed-identity endpoint (its X-IDENTITY-HEADER value), shown once.</summary>
+    private static async Task<IResult> AddWorkloadCredentialAsync(HttpContext context, string clientId, KeyhubRuntime runtime)
+    {
+        await AuthorizeAsync(context, ManagementActions.PrincipalsWrite, Scopes.Root);
+        var (id, header) = await runtime.Principals.AddWorkloadCredentialAsync(clientId, context.RequestAborted);
+        context.Response.Headers.CacheControl = "no-store";
+        return JsonResponse.Ok(new JsonObject { ["id"] = id, ["identityHeader"] = header }, 201);
     }
 
     private static async Task<IResult> RemoveSecretAsync(HttpContext context, string clientId, string secretId, KeyhubRuntime runtime)

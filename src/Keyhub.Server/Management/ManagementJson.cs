@@ -38,6 +38,13 @@ internal static class ManagementJson
             ["created"] = s.Created.ToUnixTimeSeconds(),
             ["expires"] = s.Expires?.ToUnixTimeSeconds(),
         }).ToArray()),
+        ["certificates"] = new JsonArray(principal.Certificates.Select(c => (JsonNode)new JsonObject
+        {
+            ["id"] = c.Id,
+            ["thumbprintSha256"] = c.ThumbprintSha256,
+            ["notAfter"] = c.NotAfter.ToUnixTimeSeconds(),
+        }).ToArray()),
+        ["workloadCredentials"] = principal.WorkloadCredentials.Count,
     };
 
     public static JsonObject Group(Group group) => new()

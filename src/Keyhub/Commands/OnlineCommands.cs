@@ -88,6 +88,15 @@ internal static class OnlineCommands
                 result = await client.ManagementAsync(HttpMethod.Post, $"principals/{Arg(0, "a client id")}/secrets", new JsonObject { ["expiresInDays"] = args.OptionalInt("expires-in-days") }, ct);
                 columns = ["id", "clientSecret", "expires"];
                 break;
+            case ("principal", "add-certificate"):
+                result = await client.ManagementAsync(HttpMethod.Post, $"principals/{Arg(0, "a client id")}/certificates",
+                    new JsonObject { ["certificate"] = await File.ReadAllTextAsync(args.Required("cert"), ct) }, ct);
+                columns = ["id", "thumbprintSha256", "notAfter"];
+                break;
+            case ("principal", "add-workload-credential"):
+                result = await client.ManagementAsync(HttpMethod.Post, $"principals/{Arg(0, "a client id")}/workloadcredentials", null, ct);
+                columns = ["id", "identityHeader"];
+                break;
             case ("group", "create"):
                 result = await client.ManagementAsync(HttpMethod.Post, "groups", new JsonObject { ["displayName"] = args.Required("name") }, ct);
                 columns = ["displayName", "objectId"];

@@ -25,7 +25,8 @@ internal static class Usage
             keyhub principal list --data DIR
             keyhub vault create NAME [--port N] [--owner-group ID] [--retention-days N] [--purge-protection]
             keyhub vault list|show NAME|update NAME --purge-protection|delete NAME|recover NAME|purge NAME
-            keyhub principal create --name NAME | list | disable ID | enable ID | add-secret ID [--expires-in-days N]
+            keyhub principal create --name NAME [--profile-out FILE] | list | disable ID | enable ID
+            keyhub principal add-secret ID [--expires-in-days N] | add-certificate ID --cert PEM | add-workload-credential ID
             keyhub group create --name NAME | list | add-member GROUP PRINCIPAL | remove-member GROUP PRINCIPAL
             keyhub role assign --principal ID --role ROLE --scope SCOPE | list [--scope S] | remove ID | definitions
             keyhub secret set NAME VALUE | get NAME | list | delete NAME        [--vault NAME]
