@@ -161,7 +161,15 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
                 await store.WriteAsync(page.Select(r => (RecordWrite)new RecordWrite.Remove(r.Key)).ToList(), cancellationToken);
             }
         }
-        await store.WriteAsync([new RecordWrite.Remove(vaultKey)], cancellationToken);
+        // Access granted on the vault goes with it, so a new vault reusing the name grants nothing to the old team.
+        var scope = Authorization.Scopes.Vault(vaultKey.Name);
+        var assignments = await store.ListAsync(new RecordQuery(SystemVault.Name, "roleassignment") { Limit = 10_000 }, cancellationToken);
+        var writes = assignments
+            .Where(r => Authorization.Scopes.Encloses(scope, SealedJson.Decrypt<Authorization.RoleAssignment>(seal.Barrier, r).Scope))
+            .Select(r => (RecordWrite)new RecordWrite.Remove(r.Key))
+            .Append(new RecordWrite.Remove(vaultKey))
+            .ToList();
+        await store.WriteAsync(writes, cancellationToken);
         await store.CompactAsync(cancellationToken);
     }
 
