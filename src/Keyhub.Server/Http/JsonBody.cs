@@ -116,6 +116,15 @@ public static class JsonBody
         };
     }
 
+    public static int? OptionalInt(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : throw Errors.BadParameter($"'{name}' must be an integer.");
+    }
+
     /// <summary>Unix seconds (Azure's IntDate).</summary>
     public static DateTimeOffset? OptionalUnixTime(JsonElement obj, string name)
     {

@@ -61,8 +61,8 @@ internal static class KeyEndpoints
         var properties = ReadProperties(body);
         var request = new NewKey(JsonBody.OptionalString(body, "kty") ?? throw Errors.BadParameter("The key type (kty) is required."))
         {
-            KeySize = OptionalInt(body, "key_size"),
-            PublicExponent = OptionalInt(body, "public_exponent"),
+            KeySize = JsonBody.OptionalInt(body, "key_size"),
+            PublicExponent = JsonBody.OptionalInt(body, "public_exponent"),
             Curve = JsonBody.OptionalString(body, "crv"),
             KeyOps = properties.KeyOps,
             Tags = properties.Tags,
@@ -300,7 +300,7 @@ internal static class KeyEndpoints
     {
         await Endpoints.AuthorizeVaultAsync(context, DataActions.KeysRead);
         var body = await JsonBody.ReadObjectAsync(context);
-        var count = OptionalInt(body, "count");
+        var count = JsonBody.OptionalInt(body, "count");
         if (count is not (>= 1 and <= 128))
         {
             throw Errors.BadParameter("'count' must be a number of bytes from 1 to 128.");
@@ -368,13 +368,4 @@ internal static class KeyEndpoints
 
     private static string RequiredAlgorithm(JsonElement body) =>
         JsonBody.OptionalString(body, "alg") ?? throw Errors.BadParameter("The algorithm ('alg') is required.");
-
-    private static int? OptionalInt(JsonElement obj, string name)
-    {
-        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : throw Errors.BadParameter($"'{name}' must be an integer.");
-    }
 }

@@ -73,9 +73,9 @@ internal static class ManagementEndpoints
         var vault = new VaultProperties
         {
             Name = name,
-            RetentionDays = OptionalInt(body, "retentionDays") ?? 90,
+            RetentionDays = JsonBody.OptionalInt(body, "retentionDays") ?? 90,
             PurgeProtection = JsonBody.OptionalBool(body, "purgeProtection") ?? false,
-            Port = OptionalInt(body, "port"),
+            Port = JsonBody.OptionalInt(body, "port"),
         };
         var created = await vaults.CreateAsync(vault, JsonBody.OptionalString(body, "ownerGroupId"), context.RequestAborted);
         return JsonResponse.Ok(ManagementJson.Vault(created, vaults.UrlOf(created)), 201);
@@ -175,7 +175,7 @@ internal static class ManagementEndpoints
     {
         await AuthorizeAsync(context, ManagementActions.PrincipalsWrite, Scopes.Root);
         var body = await JsonBody.ReadObjectAsync(context);
-        var days = OptionalInt(body, "expiresInDays");
+        var days = JsonBody.OptionalInt(body, "expiresInDays");
         if (days is < 1 or > 3650)
         {
             throw Errors.BadParameter("'expiresInDays' must be from 1 to 3650.");
@@ -342,14 +342,5 @@ internal static class ManagementEndpoints
         {
             throw Errors.BadParameter($"No principal or group has object id {objectId}.");
         }
-    }
-
-    private static int? OptionalInt(JsonElement obj, string name)
-    {
-        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : throw Errors.BadParameter($"'{name}' must be an integer.");
     }
 }
