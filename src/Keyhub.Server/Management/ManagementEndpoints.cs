@@ -70,6 +70,15 @@ internal static class ManagementEndpoints
         await AuthorizeAsync(context, ManagementActions.VaultsWrite, Scopes.Root);
         var body = await JsonBody.ReadObjectAsync(context);
         var name = JsonBody.OptionalString(body, "name") ?? throw Errors.BadParameter("'name' is required.");
+        switch (JsonBody.OptionalString(body, "sku")?.ToLowerInvariant())
+        {
+            case null or "standard":
+                break;
+            case "premium":
+                throw Errors.BadParameter("Premium (HSM-backed) vaults need a deployment sealed by an HSM; this deployment has software keys only.");
+            default:
+                throw Errors.BadParameter("'sku' is standard or premium.");
+        }
         var vault = new VaultProperties
         {
             Name = name,

@@ -29,6 +29,7 @@ internal static class OnlineCommands
                     ["retentionDays"] = args.OptionalInt("retention-days") ?? 90,
                     ["purgeProtection"] = args.Flag("purge-protection"),
                     ["ownerGroupId"] = args.Optional("owner-group"),
+                    ["sku"] = args.Optional("sku"),
                 }, ct);
                 columns = ["name", "url", "retentionDays", "purgeProtection"];
                 break;

@@ -23,7 +23,7 @@ internal static class Usage
                 secret once, as JSON. ROLE is a built-in role name or id; SCOPE e.g. /vaults/hub.
             keyhub principal disable|enable --data DIR --client-id ID
             keyhub principal list --data DIR
-            keyhub vault create NAME [--port N] [--owner-group ID] [--retention-days N] [--purge-protection]
+            keyhub vault create NAME [--port N] [--owner-group ID] [--sku standard|premium] [--retention-days N] [--purge-protection]
             keyhub vault list|show NAME|update NAME --purge-protection|delete NAME|recover NAME|purge NAME
             keyhub principal create --name NAME [--profile-out FILE] | list | disable ID | enable ID
             keyhub principal add-secret ID [--expires-in-days N] | add-certificate ID --cert PEM | add-workload-credential ID
