@@ -40,6 +40,8 @@ internal static class TokenEndpoints
             return OAuthError(400, "unsupported_grant_type", "Only the client_credentials grant is supported.");
         }
         var clientId = form["client_id"].ToString();
+        // An assertion may omit client_id; rate-limit under the client it claims to be (its unverified iss).
+        var limiterId = clientId.Length > 0 ? clientId : ClaimedIssuer(form["client_assertion"].ToString()) ?? "";
         var scope = form["scope"].ToString();
         const string Suffix = "/.default";
         var audience = scope.EndsWith(Suffix, StringComparison.Ordinal) ? scope[..^Suffix.Length] : null;
@@ -49,7 +51,7 @@ internal static class TokenEndpoints
             return OAuthError(400, "invalid_scope", "AADSTS70011: The provided scope is not a Keyhub vault resource ('<resource>/.default').");
         }
         var address = context.Connection.RemoteIpAddress?.ToString();
-        if (limiter.RetryAfter(clientId, address) is { } wait)
+        if (limiter.RetryAfter(limiterId, address) is { } wait)
         {
             Log.TokenRefused(logger, "too many failed authentications");
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -75,7 +77,7 @@ internal static class TokenEndpoints
         }
         if (principal is null)
         {
-            limiter.RecordFailure(clientId, address);
+            limiter.RecordFailure(limiterId, address);
             Log.TokenRefused(logger, "invalid client credentials");
             return OAuthError(401, "invalid_client", "AADSTS7000215: Invalid client secret or assertion provided, or the client is unknown or disabled.");
         }
@@ -110,17 +112,19 @@ internal static class TokenEndpoints
             return OAuthError(400, "invalid_resource", "The resource is not a Keyhub vault resource.");
         }
         var address = context.Connection.RemoteIpAddress?.ToString();
-        if (limiter.RetryAfter("managed-identity", address) is { } wait)
+        var header = context.Request.Headers["X-IDENTITY-HEADER"].ToString();
+        // Limit per claimed workload (the client id in kh1.<clientId>.<secret>) and per address, never globally.
+        var limiterKey = "mi:" + (header.Split('.', 3) is ["kh1", var claimed, _] && claimed.Length <= 64 ? claimed : "");
+        if (limiter.RetryAfter(limiterKey, address) is { } wait)
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return OAuthError(429, "invalid_client", "Too many failed authentications; retry later.");
         }
-        var header = context.Request.Headers["X-IDENTITY-HEADER"].ToString();
         var principal = header.Length is 0 or > 512 ? null : await principals.AuthenticateWorkloadAsync(header, context.RequestAborted);
         var requested = context.Request.Query["client_id"].FirstOrDefault();
         if (principal is null || (requested is not null && !string.Equals(requested, principal.ClientId, StringComparison.OrdinalIgnoreCase)))
         {
-            limiter.RecordFailure("managed-identity", address);
+            limiter.RecordFailure(limiterKey, address);
             Log.TokenRefused(logger, "invalid workload credential");
             return OAuthError(401, "invalid_client", "The X-IDENTITY-HEADER is not a valid workload credential for this identity.");
         }
@@ -169,6 +173,24 @@ internal static class TokenEndpoints
         }
         var body = new JsonObject { ["keys"] = new JsonArray(tokens.PublicJwks().Cast<JsonNode>().ToArray()) };
         return JsonResponse.Ok(body);
+    }
+
+    private static string? ClaimedIssuer(string assertion)
+    {
+        var parts = assertion.Split('.');
+        if (parts.Length != 3 || parts[1].Length > 8192)
+        {
+            return null;
+        }
+        try
+        {
+            var iss = JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]))?["iss"]?.GetValue<string>();
+            return iss is { Length: <= 64 } ? iss : null;
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static IResult OAuthError(int status, string error, string description)
