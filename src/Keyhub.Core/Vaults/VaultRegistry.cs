@@ -163,12 +163,21 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
         }
         // Access granted on the vault goes with it, so a new vault reusing the name grants nothing to the old team.
         var scope = Authorization.Scopes.Vault(vaultKey.Name);
-        var assignments = await store.ListAsync(new RecordQuery(SystemVault.Name, "roleassignment") { Limit = 10_000 }, cancellationToken);
-        var writes = assignments
-            .Where(r => Authorization.Scopes.Encloses(scope, SealedJson.Decrypt<Authorization.RoleAssignment>(seal.Barrier, r).Scope))
-            .Select(r => (RecordWrite)new RecordWrite.Remove(r.Key))
-            .Append(new RecordWrite.Remove(vaultKey))
-            .ToList();
+        var writes = new List<RecordWrite>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, "roleassignment") { After = after, Limit = 500 }, cancellationToken);
+            writes.AddRange(page
+                .Where(r => Authorization.Scopes.Encloses(scope, SealedJson.Decrypt<Authorization.RoleAssignment>(seal.Barrier, r).Scope))
+                .Select(r => (RecordWrite)new RecordWrite.Remove(r.Key)));
+            if (page.Count < 500)
+            {
+                break;
+            }
+            after = page[^1].Key.Name;
+        }
+        writes.Add(new RecordWrite.Remove(vaultKey));
         await store.WriteAsync(writes, cancellationToken);
         await store.CompactAsync(cancellationToken);
     }

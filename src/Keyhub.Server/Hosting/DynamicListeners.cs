@@ -17,6 +17,44 @@ public sealed class DynamicListeners(string certificatePath, string keyPath, boo
 
     internal void Attach(IConfiguration configuration) => Configuration = configuration;
 
+    /// <summary>
+    /// Whether <paramref name="port"/> can be bound on the addresses a vault listener would use. Kestrel binds
+    /// reloaded endpoints in the background and only logs a failure, so a port held by another process must be
+    /// found before the vault is created (a small race remains).
+    /// </summary>
+    public bool CanBind(int port)
+    {
+        // Ports this server already listens on (at startup, or for a vault deleted or purged since) are its own;
+        // out-of-range ports are the registry's to refuse.
+        if (boundAtStartup.Contains(port) || port is < 1 or > 65535
+            || _provider.Snapshot().ContainsKey($"Endpoints:vault-{port}-{(loopbackOnly ? "v4" : "any")}:Url"))
+        {
+            return true;
+        }
+        var addresses = loopbackOnly ? new[] { System.Net.IPAddress.Loopback, System.Net.IPAddress.IPv6Loopback } : [System.Net.IPAddress.Any];
+        foreach (var address in addresses)
+        {
+            var probe = new System.Net.Sockets.TcpListener(address, port);
+            try
+            {
+                probe.Start();
+            }
+            catch (System.Net.Sockets.SocketException error) when (error.SocketErrorCode != System.Net.Sockets.SocketError.AddressFamilyNotSupported)
+            {
+                return false;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // No IPv6 on this host: nothing to bind there either.
+            }
+            finally
+            {
+                probe.Stop();
+            }
+        }
+        return true;
+    }
+
     public void Add(int port)
     {
         if (boundAtStartup.Contains(port))

@@ -65,11 +65,26 @@ internal static class ManagementEndpoints
         return JsonResponse.Ok(ManagementJson.List(visible));
     }
 
-    private static async Task<IResult> CreateVaultAsync(HttpContext context, VaultLifecycle vaults)
+    private static async Task<IResult> CreateVaultAsync(HttpContext context, VaultLifecycle vaults, AccessEvaluator access)
     {
         await AuthorizeAsync(context, ManagementActions.VaultsWrite, Scopes.Root);
         var body = await JsonBody.ReadObjectAsync(context);
         var name = JsonBody.OptionalString(body, "name") ?? throw Errors.BadParameter("'name' is required.");
+        Names.ValidateVault(name);
+        var ownerGroupId = JsonBody.OptionalString(body, "ownerGroupId");
+        if (ownerGroupId is not null)
+        {
+            // Delegation assigns Key Vault Administrator and Data Access Administrator on the new vault: the
+            // caller must be allowed to make those assignments itself (a Vault Contributor is not).
+            var caller = context.Management().Token.ObjectId;
+            foreach (var role in new[] { BuiltInRoles.Administrator, BuiltInRoles.DataAccessAdministrator })
+            {
+                if (!await access.CanAssignAsync(caller, ManagementActions.RoleAssignmentsWrite, role, Scopes.Vault(name), context.RequestAborted))
+                {
+                    throw Errors.Forbidden($"The caller may not assign role '{role.Name}' at scope '{Scopes.Vault(name)}', which delegating a vault does.", "AuthorizationFailed");
+                }
+            }
+        }
         switch (JsonBody.OptionalString(body, "sku")?.ToLowerInvariant())
         {
             case null or "standard":
@@ -86,7 +101,7 @@ internal static class ManagementEndpoints
             PurgeProtection = JsonBody.OptionalBool(body, "purgeProtection") ?? false,
             Port = JsonBody.OptionalInt(body, "port"),
         };
-        var created = await vaults.CreateAsync(vault, JsonBody.OptionalString(body, "ownerGroupId"), context.RequestAborted);
+        var created = await vaults.CreateAsync(vault, ownerGroupId, context.RequestAborted);
         return JsonResponse.Ok(ManagementJson.Vault(created, vaults.UrlOf(created)), 201);
     }
 
@@ -264,7 +279,12 @@ internal static class ManagementEndpoints
     private static async Task<IResult> AddMemberAsync(HttpContext context, string id, string principalId, KeyhubRuntime runtime)
     {
         await AuthorizeAsync(context, ManagementActions.GroupsWrite, Scopes.Root);
-        await RequirePrincipalAsync(runtime, principalId, context.RequestAborted);
+        // Assignments are resolved through direct membership only (AccessEvaluator), so a group inside a
+        // group would be accepted yet grant nothing: members are service principals.
+        if (!(await runtime.Principals.ListAsync(context.RequestAborted)).Any(p => p.ObjectId == principalId))
+        {
+            throw Errors.BadParameter($"No service principal has object id {principalId}; a group's members are service principals.");
+        }
         return JsonResponse.Ok(ManagementJson.Group(await runtime.Groups.AddMemberAsync(id, principalId, context.RequestAborted)));
     }
 

@@ -34,6 +34,10 @@ public sealed class VaultLifecycle(
             {
                 throw Errors.Conflict($"Port {port} is already in use by this server.");
             }
+            if (vault.Port is { } wanted && !listeners.CanBind(wanted))
+            {
+                throw Errors.Conflict($"Port {wanted} is in use by another process.");
+            }
             if (vault.Port is null && addressing.BaseDomain is null)
             {
                 throw Errors.BadParameter("A vault without its own port is addressed by host name, which needs Keyhub:BaseDomain; give it a port.");
