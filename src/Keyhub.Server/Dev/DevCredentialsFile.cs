@@ -25,6 +25,22 @@ public sealed class DevCredentialsFile(string dataDirectory, DevCredentials init
         }
     }
 
+    /// <summary>A deleted vault no longer answers, so it leaves the file (recovery adds it back).</summary>
+    public void RemoveVault(string name)
+    {
+        lock (_gate)
+        {
+            if (name == DevBootstrap.HubVault || !_current.Vaults.ContainsKey(name))
+            {
+                return;
+            }
+            var vaults = new Dictionary<string, string>(_current.Vaults);
+            vaults.Remove(name);
+            _current = _current with { Vaults = vaults };
+            DevBootstrap.WriteFiles(dataDirectory, _current, caPem);
+        }
+    }
+
     public void AddVault(string name, int port)
     {
         lock (_gate)

@@ -73,6 +73,7 @@ public sealed class VaultLifecycle(
     {
         var deleted = await runtime.Vaults.DeleteAsync(name, cancellationToken);
         addressing.Remove(deleted.Vault.Name);
+        devCredentials?.RemoveVault(deleted.Vault.Name);
         return deleted;
     }
 
