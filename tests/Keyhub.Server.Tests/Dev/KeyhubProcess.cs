@@ -24,9 +24,13 @@ internal sealed class KeyhubProcess : IAsyncDisposable
     public string Errors => string.Join('\n', _errors);
 
     /// <summary>Starts <c>keyhub server --dev --data DIR --port N</c> and waits for its <c>Keyhub ready</c> line.</summary>
-    public static async Task<KeyhubProcess> StartServerAsync(string dataDirectory, int port)
+    public static Task<KeyhubProcess> StartServerAsync(string dataDirectory, int port) =>
+        StartServerAsync(["server", "--dev", "--data", dataDirectory, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+    /// <summary>Starts <c>keyhub</c> with the given server arguments and waits for its <c>Keyhub ready</c> line.</summary>
+    public static async Task<KeyhubProcess> StartServerAsync(string[] arguments)
     {
-        var server = Start(["server", "--dev", "--data", dataDirectory, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var server = Start(arguments);
         var exited = server._process.WaitForExitAsync();
         var first = await Task.WhenAny(server._ready.Task, exited, Task.Delay(ReadyTimeout));
         if (first != server._ready.Task)
