@@ -26,10 +26,11 @@ public sealed class KeyhubServer : IAsyncDisposable
 {
     private readonly DataDirectoryLock _lock;
     private readonly TokenService _tokens;
+    private readonly DevCredentialsFile? _devCredentials;
     private readonly X509Certificate2 _certificate;
     private readonly string _pidFile;
 
-    private KeyhubServer(WebApplication app, KeyhubRuntime runtime, DataDirectoryLock directoryLock, TokenService tokens, X509Certificate2 certificate, string pidFile, DevCredentials? dev)
+    private KeyhubServer(WebApplication app, KeyhubRuntime runtime, DataDirectoryLock directoryLock, TokenService tokens, X509Certificate2 certificate, string pidFile, DevCredentialsFile? dev)
     {
         App = app;
         Runtime = runtime;
@@ -37,12 +38,13 @@ public sealed class KeyhubServer : IAsyncDisposable
         _tokens = tokens;
         _certificate = certificate;
         _pidFile = pidFile;
-        DevCredentials = dev;
+        _devCredentials = dev;
     }
 
     public WebApplication App { get; }
     public KeyhubRuntime Runtime { get; }
-    public DevCredentials? DevCredentials { get; }
+    /// <summary>Dev mode's credentials as currently written (vaults created at run time included).</summary>
+    public DevCredentials? DevCredentials => _devCredentials?.Current;
 
     public static async Task<KeyhubServer> StartAsync(
         KeyhubServerOptions options,
@@ -162,7 +164,6 @@ public sealed class KeyhubServer : IAsyncDisposable
             var app = Build(options, runtime, addressing, tokens, certificate, listeners, devFile, time, configureLogging);
             await app.StartAsync(cancellationToken);
 
-            var dev = devFile?.Current;
             if (devFile is not null)
             {
                 // Written once the listeners are bound, so a reader never finds a port that does not answer yet.
@@ -171,7 +172,7 @@ public sealed class KeyhubServer : IAsyncDisposable
             }
             await output.WriteLineAsync("Keyhub ready");
             await output.FlushAsync(cancellationToken);
-            return new KeyhubServer(app, runtime, directoryLock, tokens, certificate, pidFile, dev);
+            return new KeyhubServer(app, runtime, directoryLock, tokens, certificate, pidFile, devFile);
         }
         catch
         {
