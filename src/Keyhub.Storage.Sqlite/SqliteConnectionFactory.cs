@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
 namespace Keyhub.Storage.Sqlite;
@@ -19,8 +20,13 @@ internal sealed class SqliteConnectionFactory
         PRAGMA foreign_keys = ON;
         """;
 
+    // Open readers kept between reads: opening one runs the pragmas above, which cost more than a
+    // typical point read. Idle readers hold no read transaction, so they never block a checkpoint.
+    private const int MaxIdleReaders = 16;
+    private readonly ConcurrentBag<SqliteConnection> _idleReaders = [];
     private readonly string _writerConnectionString;
     private readonly string _readerConnectionString;
+    private int _closed;
 
     public SqliteConnectionFactory(string fullPath)
     {
@@ -48,9 +54,28 @@ internal sealed class SqliteConnectionFactory
     public Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken) =>
         OpenAsync(_readerConnectionString, cancellationToken);
 
-    /// <summary>Closes idle pooled readers now and the busy ones when they are returned.</summary>
+    /// <summary>A reader for one query, from the idle set when one is there; dispose the lease to give it back.</summary>
+    public async ValueTask<ReaderLease> RentReaderAsync(CancellationToken cancellationToken) =>
+        new(this, _idleReaders.TryTake(out var idle) ? idle : await OpenReaderAsync(cancellationToken));
+
+    private void Return(SqliteConnection connection)
+    {
+        if (Volatile.Read(ref _closed) == 1 || _idleReaders.Count >= MaxIdleReaders)
+        {
+            connection.Dispose();
+            return;
+        }
+        _idleReaders.Add(connection);
+    }
+
+    /// <summary>Closes idle readers now and the busy ones when they are returned.</summary>
     public void ClearReaderPool()
     {
+        Volatile.Write(ref _closed, 1);
+        while (_idleReaders.TryTake(out var idle))
+        {
+            idle.Dispose();
+        }
         using var connection = new SqliteConnection(_readerConnectionString);
         SqliteConnection.ClearPool(connection);
     }
@@ -70,6 +95,18 @@ internal sealed class SqliteConnectionFactory
         {
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>A rented reader; disposing it returns the connection for the next read.</summary>
+    internal readonly struct ReaderLease(SqliteConnectionFactory owner, SqliteConnection connection) : IAsyncDisposable
+    {
+        public SqliteConnection Connection => connection;
+
+        public ValueTask DisposeAsync()
+        {
+            owner.Return(connection);
+            return ValueTask.CompletedTask;
         }
     }
 }

@@ -52,7 +52,8 @@ public sealed class SqliteRecordStore : IRecordStore
     {
         ArgumentNullException.ThrowIfNull(key);
         ThrowIfDisposed();
-        await using var connection = await _connections.OpenReaderAsync(cancellationToken);
+        await using var lease = await _connections.RentReaderAsync(cancellationToken);
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = SqliteRecordTable.Select;
         SqliteRecordTable.BindKey(command, key);
@@ -64,7 +65,8 @@ public sealed class SqliteRecordStore : IRecordStore
     {
         ArgumentNullException.ThrowIfNull(query);
         ThrowIfDisposed();
-        await using var connection = await _connections.OpenReaderAsync(cancellationToken);
+        await using var lease = await _connections.RentReaderAsync(cancellationToken);
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = SqliteRecordTable.SelectPage(query);
         command.Parameters.AddWithValue("$vault", query.Vault);
@@ -86,7 +88,8 @@ public sealed class SqliteRecordStore : IRecordStore
     {
         ArgumentNullException.ThrowIfNull(kind);
         ThrowIfDisposed();
-        await using var connection = await _connections.OpenReaderAsync(cancellationToken);
+        await using var lease = await _connections.RentReaderAsync(cancellationToken);
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = SqliteRecordTable.SelectDueForPurge;
         command.Parameters.AddWithValue("$kind", kind);
