@@ -52,16 +52,10 @@ public sealed class RoleAssignmentStore(IRecordStore store, SealManager seal, Ti
     public async Task<IReadOnlyList<RoleAssignment>> ListAsync(CancellationToken cancellationToken)
     {
         var result = new List<RoleAssignment>();
-        string? after = null;
-        while (true)
+        await foreach (var record in store.ListAllAsync(new RecordQuery(SystemVault.Name, Kind), cancellationToken))
         {
-            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, Kind) { After = after, Limit = 200 }, cancellationToken);
-            result.AddRange(page.Select(r => SealedJson.Decrypt<RoleAssignment>(seal.Barrier, r)));
-            if (page.Count < 200)
-            {
-                return result;
-            }
-            after = page[^1].Key.Name;
+            result.Add(SealedJson.Decrypt<RoleAssignment>(seal.Barrier, record));
         }
+        return result;
     }
 }

@@ -36,17 +36,11 @@ public sealed class GroupStore(IRecordStore store, SealManager seal, TimeProvide
     public async Task<IReadOnlyList<Group>> ListAsync(CancellationToken cancellationToken)
     {
         var result = new List<Group>();
-        string? after = null;
-        while (true)
+        await foreach (var record in store.ListAllAsync(new RecordQuery(SystemVault.Name, Kind), cancellationToken))
         {
-            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, Kind) { After = after, Limit = 100 }, cancellationToken);
-            result.AddRange(page.Select(r => SealedJson.Decrypt<Group>(seal.Barrier, r)));
-            if (page.Count < 100)
-            {
-                return result;
-            }
-            after = page[^1].Key.Name;
+            result.Add(SealedJson.Decrypt<Group>(seal.Barrier, record));
         }
+        return result;
     }
 
     /// <summary>The ids of the groups <paramref name="principalId"/> belongs to.</summary>

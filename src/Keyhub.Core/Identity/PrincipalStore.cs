@@ -83,17 +83,11 @@ public sealed class PrincipalStore(IRecordStore store, SealManager seal, TimePro
     public async Task<IReadOnlyList<ServicePrincipal>> ListAsync(CancellationToken cancellationToken)
     {
         var result = new List<ServicePrincipal>();
-        string? after = null;
-        while (true)
+        await foreach (var record in store.ListAllAsync(new RecordQuery(SystemVault.Name, Kind), cancellationToken))
         {
-            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, Kind) { After = after, Limit = 100 }, cancellationToken);
-            result.AddRange(page.Select(r => SealedJson.Decrypt<ServicePrincipal>(seal.Barrier, r)));
-            if (page.Count < 100)
-            {
-                return result;
-            }
-            after = page[^1].Key.Name;
+            result.Add(SealedJson.Decrypt<ServicePrincipal>(seal.Barrier, record));
         }
+        return result;
     }
 
     public Task<ServicePrincipal> SetEnabledAsync(string clientId, bool enabled, CancellationToken cancellationToken) =>

@@ -165,22 +165,12 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
         var rotated = 0;
         foreach (var vault in vaults)
         {
-            string? after = null;
-            while (true)
+            await foreach (var record in store.ListAllAsync(new RecordQuery(vault.Name, PolicyKind), cancellationToken))
             {
-                var page = await store.ListAsync(new RecordQuery(vault.Name, PolicyKind) { After = after, Limit = 100 }, cancellationToken);
-                foreach (var record in page)
+                if (await ApplyPolicyAsync(vault, record, cancellationToken))
                 {
-                    if (await ApplyPolicyAsync(vault, record, cancellationToken))
-                    {
-                        rotated++;
-                    }
+                    rotated++;
                 }
-                if (page.Count < 100)
-                {
-                    break;
-                }
-                after = page[^1].Key.Name;
             }
         }
         return rotated;

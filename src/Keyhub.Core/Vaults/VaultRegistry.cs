@@ -164,18 +164,12 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
         // Access granted on the vault goes with it, so a new vault reusing the name grants nothing to the old team.
         var scope = Authorization.Scopes.Vault(vaultKey.Name);
         var writes = new List<RecordWrite>();
-        string? after = null;
-        while (true)
+        await foreach (var record in store.ListAllAsync(new RecordQuery(SystemVault.Name, "roleassignment"), cancellationToken))
         {
-            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, "roleassignment") { After = after, Limit = 500 }, cancellationToken);
-            writes.AddRange(page
-                .Where(r => Authorization.Scopes.Encloses(scope, SealedJson.Decrypt<Authorization.RoleAssignment>(seal.Barrier, r).Scope))
-                .Select(r => (RecordWrite)new RecordWrite.Remove(r.Key)));
-            if (page.Count < 500)
+            if (Authorization.Scopes.Encloses(scope, SealedJson.Decrypt<Authorization.RoleAssignment>(seal.Barrier, record).Scope))
             {
-                break;
+                writes.Add(new RecordWrite.Remove(record.Key));
             }
-            after = page[^1].Key.Name;
         }
         writes.Add(new RecordWrite.Remove(vaultKey));
         await store.WriteAsync(writes, cancellationToken);
@@ -206,23 +200,8 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
         return result;
     }
 
-    private async IAsyncEnumerable<StoredRecord> RecordsAsync(DeletedFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? after = null;
-        while (true)
-        {
-            var page = await store.ListAsync(new RecordQuery(SystemVault.Name, Kind) { After = after, Limit = 100, Deleted = filter }, cancellationToken);
-            foreach (var record in page)
-            {
-                yield return record;
-            }
-            if (page.Count < 100)
-            {
-                yield break;
-            }
-            after = page[^1].Key.Name;
-        }
-    }
+    private IAsyncEnumerable<StoredRecord> RecordsAsync(DeletedFilter filter, CancellationToken cancellationToken) =>
+        store.ListAllAsync(new RecordQuery(SystemVault.Name, Kind) { Deleted = filter }, cancellationToken);
 
     private static RecordKey KeyOf(string name) => new(SystemVault.Name, Kind, name.ToLowerInvariant(), "");
 }
