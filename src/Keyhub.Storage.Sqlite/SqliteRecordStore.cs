@@ -14,6 +14,9 @@ public sealed class SqliteRecordStore : IRecordStore
     // The writer connection is not thread-safe and SQLite admits one writer anyway; queueing here keeps
     // writes from spinning on SQLITE_BUSY.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    // In-process stamps are enough: the server holds the data folder's exclusive lock, so no other
+    // process writes this file while it runs.
+    private readonly ChangeStamps _stamps = new();
     private int _disposed;
 
     private SqliteRecordStore(SqliteConnectionFactory connections, SqliteConnection writer, int formatVersion)
@@ -125,12 +128,15 @@ public sealed class SqliteRecordStore : IRecordStore
             }
             // With synchronous=FULL the commit returns once the WAL is synced: the batch is durable.
             await transaction.CommitAsync(cancellationToken);
+            _stamps.Advance(writes);
         }
         finally
         {
             _writeGate.Release();
         }
     }
+
+    public long ChangeStamp(string vault, string kind) => _stamps.Get(vault, kind);
 
     public async Task CompactAsync(CancellationToken cancellationToken)
     {

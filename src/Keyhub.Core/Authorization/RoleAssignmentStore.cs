@@ -8,6 +8,9 @@ public sealed class RoleAssignmentStore(IRecordStore store, SealManager seal, Ti
 {
     private const string Kind = "roleassignment";
 
+    /// <summary>Changes after every committed change to these records (see <see cref="IRecordStore.ChangeStamp"/>).</summary>
+    public long ChangeStamp => store.ChangeStamp(SystemVault.Name, Kind);
+
     public async Task<RoleAssignment> AddAsync(string principalId, string roleIdOrName, string scope, CancellationToken cancellationToken)
     {
         var role = BuiltInRoles.Find(roleIdOrName)

@@ -8,6 +8,9 @@ public sealed class GroupStore(IRecordStore store, SealManager seal, TimeProvide
 {
     private const string Kind = "group";
 
+    /// <summary>Changes after every committed change to these records (see <see cref="IRecordStore.ChangeStamp"/>).</summary>
+    public long ChangeStamp => store.ChangeStamp(SystemVault.Name, Kind);
+
     public async Task<Group> AddAsync(string displayName, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(displayName) || displayName.Length > 256)

@@ -9,6 +9,9 @@ public sealed class PrincipalStore(IRecordStore store, SealManager seal, TimePro
 {
     private const string Kind = "principal";
 
+    /// <summary>Changes after every committed change to a principal (see <see cref="IRecordStore.ChangeStamp"/>).</summary>
+    public long ChangeStamp => store.ChangeStamp(SystemVault.Name, Kind);
+
     /// <summary>Creates a principal with one fresh client secret; the plaintext secret is returned once and never stored.</summary>
     public async Task<(ServicePrincipal Principal, string ClientSecret)> AddAsync(string displayName, CancellationToken cancellationToken)
     {

@@ -16,8 +16,17 @@ public sealed class TokenService(IReadOnlyList<SigningKey> signingKeys, Principa
     public const string Algorithm = "ES256";
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
 
+    // Bounds the memory held by validated tokens; past it the cache starts over.
+    private const int MaxCachedTokens = 10_000;
+
     // The first key signs; all of them verify. Replaced as a whole when the keys rotate.
     private volatile IReadOnlyList<SigningKey> _keys = signingKeys;
+
+    // Tokens whose signature and claims have been checked, so a client reusing its token (as the SDKs do
+    // for an hour) costs a dictionary lookup instead of an ECDSA verification and a principal read. An
+    // entry counts only under the key set and principal stamp it was checked with: a key rotation or any
+    // change to a principal (disable, delete) makes every entry check again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ValidatedToken> _validated = new(StringComparer.Ordinal);
 
     public TokenService(SigningKey signingKey, PrincipalStore principals, TimeProvider time, TokenOptions options)
         : this([signingKey], principals, time, options)
@@ -59,7 +68,32 @@ public sealed class TokenService(IReadOnlyList<SigningKey> signingKeys, Principa
     /// <summary>Returns the validated token, or null for any defect (the caller answers 401 without detail).</summary>
     public async Task<AccessToken?> ValidateAsync(string token, string expectedAudience, CancellationToken cancellationToken)
     {
-        var parsed = ParseAndVerify(token);
+        var keys = _keys;
+        var principalStamp = principals.ChangeStamp;
+        if (_validated.TryGetValue(token, out var cached)
+            && ReferenceEquals(cached.Keys, keys)
+            && cached.PrincipalStamp == principalStamp
+            && cached.Token.Audience == expectedAudience)
+        {
+            return cached.Token.Expires.ToUnixTimeSeconds() + (long)ClockSkew.TotalSeconds > time.GetUtcNow().ToUnixTimeSeconds()
+                ? cached.Token
+                : null;
+        }
+        var validated = await ValidateUncachedAsync(token, keys, expectedAudience, cancellationToken);
+        if (validated is not null)
+        {
+            if (_validated.Count >= MaxCachedTokens)
+            {
+                _validated.Clear();
+            }
+            _validated[token] = new ValidatedToken(validated, keys, principalStamp);
+        }
+        return validated;
+    }
+
+    private async Task<AccessToken?> ValidateUncachedAsync(string token, IReadOnlyList<SigningKey> keys, string expectedAudience, CancellationToken cancellationToken)
+    {
+        var parsed = ParseAndVerify(token, keys);
         if (parsed is null)
         {
             return null;
@@ -100,7 +134,9 @@ public sealed class TokenService(IReadOnlyList<SigningKey> signingKeys, Principa
         };
     });
 
-    private JsonObject? ParseAndVerify(string token)
+    private sealed record ValidatedToken(AccessToken Token, IReadOnlyList<SigningKey> Keys, long PrincipalStamp);
+
+    private static JsonObject? ParseAndVerify(string token, IReadOnlyList<SigningKey> keys)
     {
         if (token.Length > 8192)
         {
@@ -114,7 +150,7 @@ public sealed class TokenService(IReadOnlyList<SigningKey> signingKeys, Principa
         try
         {
             var header = JsonNode.Parse(Base64Url.DecodeFromChars(parts[0])) as JsonObject;
-            var signingKey = header is null || Str(header, "alg") != Algorithm ? null : _keys.FirstOrDefault(k => k.KeyId == Str(header, "kid"));
+            var signingKey = header is null || Str(header, "alg") != Algorithm ? null : keys.FirstOrDefault(k => k.KeyId == Str(header, "kid"));
             if (signingKey is null)
             {
                 return null;

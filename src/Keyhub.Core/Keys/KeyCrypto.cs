@@ -21,7 +21,8 @@ internal static class KeyCrypto
         {
             var padding = RsaPadding(input.Algorithm, "encrypt");
             RefuseAesFields(input);
-            using var rsa = key.CreateRsa(includePrivate: false);
+            using var lease = KeyObjects.Rsa(key, includePrivate: false);
+            var rsa = lease.Key;
             return new(RsaEncrypt(rsa, input.Value, padding));
         }
         var (mode, _) = AesAlgorithm(key, input.Algorithm, "encrypt");
@@ -66,7 +67,8 @@ internal static class KeyCrypto
         {
             var padding = RsaPadding(input.Algorithm, "decrypt");
             RefuseAesFields(input);
-            using var rsa = key.CreateRsa(includePrivate: true);
+            using var lease = KeyObjects.Rsa(key, includePrivate: true);
+            var rsa = lease.Key;
             return Opaque(() => rsa.Decrypt(input.Value, padding));
         }
         var (mode, _) = AesAlgorithm(key, input.Algorithm, "decrypt");
@@ -108,7 +110,8 @@ internal static class KeyCrypto
         {
             var padding = RsaPadding(input.Algorithm, "wrapKey");
             RefuseAesFields(input);
-            using var rsa = key.CreateRsa(includePrivate: false);
+            using var lease = KeyObjects.Rsa(key, includePrivate: false);
+            var rsa = lease.Key;
             return RsaEncrypt(rsa, input.Value, padding);
         }
         var (mode, _) = AesAlgorithm(key, input.Algorithm, "wrapKey");
@@ -131,7 +134,8 @@ internal static class KeyCrypto
         if (key.Kty == KeyTypes.Rsa)
         {
             var padding = RsaPadding(input.Algorithm, "unwrapKey");
-            using var rsa = key.CreateRsa(includePrivate: true);
+            using var lease = KeyObjects.Rsa(key, includePrivate: true);
+            var rsa = lease.Key;
             return Opaque(() => rsa.Decrypt(input.Value, padding));
         }
         var (mode, _) = AesAlgorithm(key, input.Algorithm, "unwrapKey");
@@ -156,14 +160,16 @@ internal static class KeyCrypto
             {
                 var (hash, padding, digestSize) = RsaSignatureAlgorithm(input.Algorithm);
                 RequireDigest(input.Value, digestSize, input.Algorithm);
-                using var rsa = key.CreateRsa(includePrivate: true);
+                using var lease = KeyObjects.Rsa(key, includePrivate: true);
+                var rsa = lease.Key;
                 return rsa.SignHash(input.Value, hash, padding);
             }
             case KeyTypes.Ec:
             {
                 var digestSize = EcAlgorithm(key, input.Algorithm);
                 RequireDigest(input.Value, digestSize, input.Algorithm);
-                using var ecdsa = key.CreateEcdsa(includePrivate: true);
+                using var lease = KeyObjects.Ecdsa(key, includePrivate: true);
+                var ecdsa = lease.Key;
                 // JOSE wants r‖s (IEEE P1363), which is .NET's default for SignHash.
                 return ecdsa.SignHash(input.Value, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
             }
@@ -181,14 +187,16 @@ internal static class KeyCrypto
             {
                 var (hash, padding, digestSize) = RsaSignatureAlgorithm(input.Algorithm);
                 RequireDigest(input.Value, digestSize, input.Algorithm);
-                using var rsa = key.CreateRsa(includePrivate: false);
+                using var lease = KeyObjects.Rsa(key, includePrivate: false);
+                var rsa = lease.Key;
                 return rsa.VerifyHash(input.Value, signature, hash, padding);
             }
             case KeyTypes.Ec:
             {
                 var digestSize = EcAlgorithm(key, input.Algorithm);
                 RequireDigest(input.Value, digestSize, input.Algorithm);
-                using var ecdsa = key.CreateEcdsa(includePrivate: false);
+                using var lease = KeyObjects.Ecdsa(key, includePrivate: false);
+                var ecdsa = lease.Key;
                 return ecdsa.VerifyHash(input.Value, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
             }
             default:

@@ -24,4 +24,11 @@ public interface IRecordStore : IAsyncDisposable
     /// (for SQLite: a truncating WAL checkpoint with secure_delete on).
     /// </summary>
     Task CompactAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A value that changes once a write touching (<paramref name="vault"/>, <paramref name="kind"/>) has
+    /// committed, and is cheap to read on every request. Read it before reading the records a cache is
+    /// built from; the cache is current while the stamp is unchanged.
+    /// </summary>
+    long ChangeStamp(string vault, string kind);
 }

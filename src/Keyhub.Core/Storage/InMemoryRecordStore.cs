@@ -5,6 +5,7 @@ public sealed class InMemoryRecordStore : IRecordStore
 {
     private readonly SortedDictionary<RecordKey, StoredRecord> _records = new(RecordKeyComparer.Instance);
     private readonly Lock _gate = new();
+    private readonly ChangeStamps _stamps = new();
 
     public int FormatVersion => 1;
 
@@ -87,9 +88,12 @@ public sealed class InMemoryRecordStore : IRecordStore
             {
                 _records[pair.Key] = pair.Value;
             }
+            _stamps.Advance(writes);
         }
         return Task.CompletedTask;
     }
+
+    public long ChangeStamp(string vault, string kind) => _stamps.Get(vault, kind);
 
     public Task CompactAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -55,7 +55,8 @@ public sealed class KeyhubRuntime : IAsyncDisposable
     public static async Task<KeyhubRuntime> OpenAsync(string dataDirectory, string? tenantId, TimeProvider time, CancellationToken cancellationToken)
     {
         DataDirectoryLock.CreatePrivate(dataDirectory);
-        var store = await SqliteRecordStore.OpenAsync(DatabasePath(dataDirectory), cancellationToken);
+        // The data folder lock makes this process the file's only writer, which the cache relies on.
+        IRecordStore store = new CachingRecordStore(await SqliteRecordStore.OpenAsync(DatabasePath(dataDirectory), cancellationToken));
         KeyFileSeal? sealKey = null;
         SealManager? seal = null;
         try

@@ -198,6 +198,30 @@ public sealed class AccessEvaluatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_decision_follows_assignments_added_and_removed_after_earlier_decisions()
+    {
+        Assert.False(await _evaluator.IsAllowedAsync(Alice, DataActions.SecretsGet, HubSecret, Ct));
+
+        var assignment = await _assignments.AddAsync(Alice, BuiltInRoles.SecretsUser.Id, Scopes.Vault("hub"), Ct);
+        Assert.True(await _evaluator.IsAllowedAsync(Alice, DataActions.SecretsGet, HubSecret, Ct));
+
+        await _assignments.RemoveAsync(assignment.Id, Ct);
+        Assert.False(await _evaluator.IsAllowedAsync(Alice, DataActions.SecretsGet, HubSecret, Ct));
+    }
+
+    [Fact]
+    public async Task A_group_added_to_after_earlier_decisions_grants_its_new_member()
+    {
+        var team = await _groups.AddAsync("payments-team", Ct);
+        await _assignments.AddAsync(team.ObjectId, BuiltInRoles.SecretsUser.Id, Scopes.Vault("hub"), Ct);
+        Assert.False(await _evaluator.IsAllowedAsync(Bob, DataActions.SecretsGet, HubSecret, Ct));
+
+        await _groups.AddMemberAsync(team.ObjectId, Bob, Ct);
+
+        Assert.True(await _evaluator.IsAllowedAsync(Bob, DataActions.SecretsGet, HubSecret, Ct));
+    }
+
+    [Fact]
     public async Task Data_access_administrator_assigns_only_the_eight_data_roles_within_its_scope()
     {
         await _assignments.AddAsync(Alice, BuiltInRoles.DataAccessAdministrator.Id, Scopes.Vault("spoke-a"), Ct);

@@ -308,6 +308,41 @@ public sealed class TokenServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Token_already_validated_is_refused_once_its_principal_is_disabled()
+    {
+        var (token, _) = _tokens.Issue(_principal, Audience);
+        Assert.NotNull(await _tokens.ValidateAsync(token, Audience, Ct));
+
+        await _principals.SetEnabledAsync(_principal.ClientId, false, Ct);
+
+        Assert.Null(await _tokens.ValidateAsync(token, Audience, Ct));
+        await _principals.SetEnabledAsync(_principal.ClientId, true, Ct);
+        Assert.NotNull(await _tokens.ValidateAsync(token, Audience, Ct));
+    }
+
+    [Fact]
+    public async Task Token_already_validated_is_refused_once_its_signing_key_is_no_longer_accepted()
+    {
+        var (token, _) = _tokens.Issue(_principal, Audience);
+        Assert.NotNull(await _tokens.ValidateAsync(token, Audience, Ct));
+
+        using var other = new SigningKey("other", ECDsa.Create(ECCurve.NamedCurves.nistP256));
+        _tokens.ReplaceKeys([other]);
+
+        Assert.Null(await _tokens.ValidateAsync(token, Audience, Ct));
+    }
+
+    [Fact]
+    public async Task Token_already_validated_for_one_audience_is_refused_for_another()
+    {
+        var (token, _) = _tokens.Issue(_principal, Audience);
+        Assert.NotNull(await _tokens.ValidateAsync(token, Audience, Ct));
+
+        Assert.Null(await _tokens.ValidateAsync(token, "https://localhost:9443", Ct));
+        Assert.NotNull(await _tokens.ValidateAsync(token, Audience, Ct));
+    }
+
+    [Fact]
     public async Task Token_whose_oid_is_not_the_principals_object_id_is_refused()
     {
         var (other, _) = await _principals.AddAsync("other-app", Ct);

@@ -426,6 +426,39 @@ public abstract class RecordStoreContractTests
         Assert.Equal(Enumerable.Range(0, 24).Select(i => $"name-{i:D2}"), all.Select(r => r.Key.Name));
     }
 
+    [Fact]
+    public async Task Change_stamp_moves_after_each_committed_write_to_its_vault_and_kind()
+    {
+        await using var store = await CreateStoreAsync();
+        var before = store.ChangeStamp("vault-a", "secret");
+
+        await PutAsync(store, Record("alpha"));
+        var afterPut = store.ChangeStamp("vault-a", "secret");
+        await store.WriteAsync([new RecordWrite.Remove(Key("alpha"))], Ct);
+        var afterRemove = store.ChangeStamp("vault-a", "secret");
+        await store.WriteAsync([new RecordWrite.RemoveAll("vault-a", "secret", "alpha")], Ct);
+
+        Assert.NotEqual(before, afterPut);
+        Assert.NotEqual(afterPut, afterRemove);
+        Assert.NotEqual(afterRemove, store.ChangeStamp("vault-a", "secret"));
+    }
+
+    [Fact]
+    public async Task Change_stamp_stays_put_for_reads_other_kinds_and_failed_batches()
+    {
+        await using var store = await CreateStoreAsync();
+        await PutAsync(store, Record("alpha"));
+        var stamp = store.ChangeStamp("vault-a", "secret");
+
+        await store.GetAsync(Key("alpha"), Ct);
+        await store.ListAsync(new RecordQuery("vault-a", "secret"), Ct);
+        await PutAsync(store, Record("beta", kind: "key"), Record("gamma", vault: "vault-b"));
+        await Assert.ThrowsAsync<RecordConflictException>(() => store.WriteAsync(
+            [new RecordWrite.Put(Record("delta")), new RecordWrite.Insert(Record("alpha"))], Ct));
+
+        Assert.Equal(stamp, store.ChangeStamp("vault-a", "secret"));
+    }
+
     protected static RecordKey Key(string name, string version = "v1", string vault = "vault-a", string kind = "secret") =>
         new(vault, kind, name, version);
 
