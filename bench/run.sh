@@ -5,6 +5,8 @@
 #                           bench/results/latest.json and bench/RESULTS.md
 #   bench/run.sh --smoke    ~2 s per scenario at 4 connections; exits non-zero unless every scenario
 #                           answered 2xx only, with nonzero throughput (writes bench/results/smoke-latest.json)
+#   bench/run.sh --scale    scale run (scale.mjs): SCALE_COUNT (100000) secrets in one vault, no baseline, no wrk;
+#                           writes bench/results/scale-latest.json and bench/SCALE.md; exits 3 if anything degrades
 # Environment: DURATION, CONCURRENCY, THREADS (2), WARMUP (2s; 0 = none), KEEP=1 keeps the temp folder.
 set -euo pipefail
 
@@ -14,7 +16,8 @@ MODE=full
 for arg in "$@"; do
   case "$arg" in
     --smoke) MODE=smoke ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --scale) MODE=scale ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -27,15 +30,16 @@ THREADS="${THREADS:-2}"
 log() { printf '[bench] %s\n' "$*" >&2; }
 
 # --- tools -----------------------------------------------------------------------------------------
-if ! command -v wrk >/dev/null 2>&1; then
+if [[ $MODE != scale ]] && ! command -v wrk >/dev/null 2>&1; then
   log "installing wrk (Debian package)"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
 fi
 command -v node >/dev/null || { echo "node is required" >&2; exit 1; }
 
-log "building Keyhub and the baseline (Release)"
-for project in "$ROOT/src/Keyhub" "$BENCH/Baseline"; do
+PROJECTS=("$ROOT/src/Keyhub" "$BENCH/Baseline"); [[ $MODE == scale ]] && PROJECTS=("$ROOT/src/Keyhub")
+log "building Keyhub${PROJECTS[1]:+ and the baseline} (Release)"
+for project in "${PROJECTS[@]}"; do
   out="$(dotnet build "$project" -c Release -nologo 2>&1)" || { echo "$out" >&2; exit 1; }
 done
 KEYHUB_DLL="$ROOT/src/Keyhub/bin/Release/net10.0/keyhub.dll"
@@ -78,6 +82,13 @@ dotnet "$KEYHUB_DLL" server --dev --data "$DATA" --port "$KH_PORT" >"$WORK/keyhu
 KH_PID=$!
 wait_for "$WORK/keyhub.log" "Keyhub ready" "$KH_PID" 60
 KH_RSS_PID="$(cat "$DATA/keyhub.pid")"
+
+if [[ $MODE == scale ]]; then # no baseline, no wrk: scale.mjs drives Keyhub itself (bench/README.md, "Scale run")
+  NODE_EXTRA_CA_CERTS="$DATA/dev/ca.pem" node "$BENCH/scale.mjs" "$DATA/dev/credentials.json" \
+    "https://127.0.0.1:$KH_PORT" "$DATA" --log "$WORK/keyhub.log" \
+    || { rc=$?; [[ $rc == 3 ]] || { log "scale run failed (exit $rc); Keyhub log tail:"; tail -n 20 "$WORK/keyhub.log" >&2; }; exit $rc; }
+  exit 0
+fi
 
 BL_PORT="$(free_port)"
 while [[ $BL_PORT == "$KH_PORT" ]]; do BL_PORT="$(free_port)"; done

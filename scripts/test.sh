@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: the .NET suites (unit, storage, end-to-end with the official Azure SDK) and the
-# JavaScript end-to-end suite (@azure/keyvault-secrets + @azure/identity against a real Keyhub).
+# Runs every test: the .NET suites (unit, storage, end-to-end with the official Azure SDK), the
+# JavaScript end-to-end suite (@azure/keyvault-secrets + @azure/identity against a real Keyhub), and the
+# benchmark harness in smoke mode (every scenario answers 200 with nonzero throughput; no figures kept).
 # Installs what it needs (npm packages from the lockfile; Node.js from Debian if it is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +18,6 @@ dotnet test Keyhub.slnx -c Release --no-build --nologo
 cd tests/js
 npm ci --no-audit --no-fund --loglevel=error
 KEYHUB_DLL="$(pwd)/../../src/Keyhub/bin/Release/net10.0/keyhub.dll" node run.mjs
+cd ../..
+
+bash bench/run.sh --smoke

@@ -49,15 +49,24 @@ internal static class SqliteRecordTable
     /// </summary>
     public static string SelectPage(RecordQuery query)
     {
+        // The continuation filter is left out rather than written "($after IS NULL OR …)": that form
+        // stops SQLite from seeking the primary key to the page's start, making each page read every
+        // earlier row (listing everything quadratic in the count).
         var filters = new List<string> { "vault = $vault", "kind = $kind" };
         if (query.Name is null)
         {
-            filters.Add("($after IS NULL OR name > $after)");
+            if (query.After is not null)
+            {
+                filters.Add("name > $after");
+            }
         }
         else
         {
             filters.Add("name = $name");
-            filters.Add("($after IS NULL OR version > $after)");
+            if (query.After is not null)
+            {
+                filters.Add("version > $after");
+            }
         }
         switch (query.Deleted)
         {

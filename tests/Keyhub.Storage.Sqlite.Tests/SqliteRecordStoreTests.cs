@@ -122,6 +122,32 @@ public sealed class SqliteRecordStoreTests : RecordStoreContractTests, IAsyncLif
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.GetAsync(Key("alpha"), Ct));
     }
 
+    [Theory]
+    [InlineData(null, "name>?")]
+    [InlineData("alpha", "version>?")]
+    public async Task A_page_after_a_continuation_point_seeks_to_it_instead_of_reading_every_earlier_row(string? name, string seek)
+    {
+        var store = await OpenAsync();
+        await using var reader = await store.Connections.OpenReaderAsync(Ct);
+        using var command = reader.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + SqliteRecordTable.SelectPage(new RecordQuery("vault-a", "secret") { Name = name, After = "m", Limit = 25 });
+        command.Parameters.AddWithValue("$vault", "vault-a");
+        command.Parameters.AddWithValue("$kind", "secret");
+        command.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
+        command.Parameters.AddWithValue("$after", "m");
+        command.Parameters.AddWithValue("$limit", 25);
+        var plan = new List<string>();
+        using (var rows = await command.ExecuteReaderAsync(Ct))
+        {
+            while (await rows.ReadAsync(Ct))
+            {
+                plan.Add(rows.GetString(3));
+            }
+        }
+
+        Assert.Contains(plan, step => step.Contains(seek, StringComparison.Ordinal));
+    }
+
     private async Task<SqliteRecordStore> OpenAsync()
     {
         var store = await SqliteRecordStore.OpenAsync(DatabasePath, Ct);

@@ -16,7 +16,11 @@ public sealed class CachingRecordStore(IRecordStore inner, int capacity = Cachin
 {
     public const int DefaultCapacity = 10_000;
 
-    private readonly ConcurrentDictionary<RecordKey, StoredRecord> _records = new();
+    // Two generations approximate LRU cheaply: new entries go to the hot one; when it is full it becomes
+    // the cold one (the old cold one is dropped), and a hit in the cold one moves the entry back. A scan
+    // such as listing every secret thus pushes out at most one generation, not what is in steady use.
+    private volatile ConcurrentDictionary<RecordKey, StoredRecord> _hot = new();
+    private volatile ConcurrentDictionary<RecordKey, StoredRecord> _cold = new();
     private readonly Lock _gate = new();
     private long _writesFinished;
 
@@ -25,9 +29,21 @@ public sealed class CachingRecordStore(IRecordStore inner, int capacity = Cachin
     public async Task<StoredRecord?> GetAsync(RecordKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (_records.TryGetValue(key, out var cached))
+        if (_hot.TryGetValue(key, out var cached))
         {
             return Copy(cached);
+        }
+        if (_cold.ContainsKey(key))
+        {
+            lock (_gate)
+            {
+                // Under the gate, so an eviction cannot slip between the lookup and the move.
+                if (_cold.TryGetValue(key, out cached))
+                {
+                    Add(key, cached);
+                    return Copy(cached);
+                }
+            }
         }
         var before = Volatile.Read(ref _writesFinished);
         var record = await inner.GetAsync(key, cancellationToken);
@@ -37,11 +53,7 @@ public sealed class CachingRecordStore(IRecordStore inner, int capacity = Cachin
             {
                 if (_writesFinished == before)
                 {
-                    if (_records.Count >= capacity)
-                    {
-                        _records.Clear();
-                    }
-                    _records[key] = Copy(record);
+                    Add(key, Copy(record));
                 }
             }
         }
@@ -74,8 +86,29 @@ public sealed class CachingRecordStore(IRecordStore inner, int capacity = Cachin
 
     public ValueTask DisposeAsync()
     {
-        _records.Clear();
+        lock (_gate)
+        {
+            _hot = new();
+            _cold = new();
+        }
         return inner.DisposeAsync();
+    }
+
+    // Callers hold the gate.
+    private void Add(RecordKey key, StoredRecord record)
+    {
+        if (_hot.Count >= Math.Max(1, capacity / 2))
+        {
+            _cold = _hot;
+            _hot = new();
+        }
+        _hot[key] = record;
+    }
+
+    private void Remove(RecordKey key)
+    {
+        _hot.TryRemove(key, out _);
+        _cold.TryRemove(key, out _);
     }
 
     private void Evict(IReadOnlyList<RecordWrite> writes)
@@ -88,20 +121,20 @@ public sealed class CachingRecordStore(IRecordStore inner, int capacity = Cachin
                 switch (write)
                 {
                     case RecordWrite.Put put:
-                        _records.TryRemove(put.Record.Key, out _);
+                        Remove(put.Record.Key);
                         break;
                     case RecordWrite.Insert insert:
-                        _records.TryRemove(insert.Record.Key, out _);
+                        Remove(insert.Record.Key);
                         break;
                     case RecordWrite.Remove remove:
-                        _records.TryRemove(remove.Key, out _);
+                        Remove(remove.Key);
                         break;
                     case RecordWrite.RemoveAll all:
-                        foreach (var key in _records.Keys)
+                        foreach (var key in _hot.Keys.Concat(_cold.Keys))
                         {
                             if (key.Vault == all.Vault && key.Kind == all.Kind && key.Name == all.Name)
                             {
-                                _records.TryRemove(key, out _);
+                                Remove(key);
                             }
                         }
                         break;

@@ -122,7 +122,7 @@ public sealed partial class DataPlaneMiddleware(
         }
         finally
         {
-            Log.RequestCompleted(logger, context.Request.Method, context.Request.Path.Value ?? "/", context.Response.StatusCode, principal, vaultName, requestId);
+            Log.RequestCompleted(logger, context.Response.StatusCode < 400 ? LogLevel.Debug : LogLevel.Information, context.Request.Method, context.Request.Path.Value ?? "/", context.Response.StatusCode, principal, vaultName, requestId);
         }
     }
 

@@ -106,6 +106,25 @@ public sealed class CachingRecordStoreTests : RecordStoreContractTests
         Assert.Equal(10, inner.Gets);
     }
 
+    [Fact]
+    public async Task A_scan_through_many_records_does_not_push_out_one_in_steady_use()
+    {
+        var inner = new CountingStore(new InMemoryRecordStore());
+        await using var store = new CachingRecordStore(inner, capacity: 10);
+        await PutAsync(store, [Record("hot"), .. Enumerable.Range(0, 100).Select(i => Record($"scan{i}"))]);
+
+        for (var i = 0; i < 100; i++)
+        {
+            if (i % 3 == 0)
+            {
+                await store.GetAsync(Key("hot"), Ct);
+            }
+            await store.GetAsync(Key($"scan{i}"), Ct);
+        }
+
+        Assert.Equal(101, inner.Gets);
+    }
+
     /// <summary>Counts point reads and can pause one after it has read, to stage a race.</summary>
     private sealed class CountingStore(IRecordStore inner) : IRecordStore
     {
