@@ -38,4 +38,21 @@ public static class DataActions
     public const string KeysRelease = Prefix + "keys/release/action";
     public const string KeyRotationPolicyRead = Prefix + "keyrotationpolicies/read";
     public const string KeyRotationPolicyWrite = Prefix + "keyrotationpolicies/write";
+
+    // Certificates (docs/certificates-wire.md §10). Reads of the policy, the pending operation and
+    // deleted certificates use certificates/read; merge is a create; cancel and delete of the pending
+    // operation are updates. Contacts have no read action in Azure: reading them needs the write action.
+    public const string CertificatesRead = Prefix + "certificates/read";
+    public const string CertificatesCreate = Prefix + "certificates/create/action";
+    public const string CertificatesImport = Prefix + "certificates/import/action";
+    public const string CertificatesUpdate = Prefix + "certificates/update/action";
+    public const string CertificatesDelete = Prefix + "certificates/delete";
+    public const string CertificatesRecover = Prefix + "certificates/recover/action";
+    public const string CertificatesBackup = Prefix + "certificates/backup/action";
+    public const string CertificatesRestore = Prefix + "certificates/restore/action";
+    public const string CertificatesPurge = Prefix + "certificates/purge/action";
+    public const string CertificateIssuersRead = Prefix + "certificatecas/read";
+    public const string CertificateIssuersWrite = Prefix + "certificatecas/write";
+    public const string CertificateIssuersDelete = Prefix + "certificatecas/delete";
+    public const string CertificateContactsWrite = Prefix + "certificatecontacts/write";
 }

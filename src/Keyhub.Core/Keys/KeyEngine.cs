@@ -26,6 +26,7 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
         var kty = KeyFactory.ParseKty(request.Kty);
         var ops = ValidateKeyOps(kty, request.KeyOps);
         SecretValidation.ValidateProperties(null, request.Tags);
+        await RefuseManagedAsync(vault, name, cancellationToken);
         var material = KeyFactory.Generate(kty, request.KeySize, request.PublicExponent, request.Curve);
         return await AddAsync(vault, name, material, ops, request.Tags, request.Enabled, request.NotBefore, request.Expires, cancellationToken);
     }
@@ -36,6 +37,7 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
         var material = KeyFactory.ValidateImport(request.Key);
         var ops = ValidateKeyOps(material.Kty, request.KeyOps);
         SecretValidation.ValidateProperties(null, request.Tags);
+        await RefuseManagedAsync(vault, name, cancellationToken);
         return await AddAsync(vault, name, material, ops, request.Tags, request.Enabled, request.NotBefore, request.Expires, cancellationToken);
     }
 
@@ -45,6 +47,16 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
     public async Task<KeyVersion> UpdateAsync(VaultProperties vault, string name, string? version, KeyPropertiesUpdate update, CancellationToken cancellationToken)
     {
         SecretValidation.ValidateProperties(null, update.Tags);
+        await RefuseManagedAsync(vault, name, cancellationToken);
+        return await UpdateCoreAsync(vault, name, version, update, cancellationToken);
+    }
+
+    /// <summary>A certificate's key follows the certificate's enabled flag, dates and tags.</summary>
+    internal Task<KeyVersion> UpdateManagedAsync(VaultProperties vault, string name, string version, KeyPropertiesUpdate update, CancellationToken cancellationToken) =>
+        UpdateCoreAsync(vault, name, version, update, cancellationToken);
+
+    private async Task<KeyVersion> UpdateCoreAsync(VaultProperties vault, string name, string? version, KeyPropertiesUpdate update, CancellationToken cancellationToken)
+    {
         var updated = await _objects.UpdateAsync(vault, name, version, current =>
         {
             var payload = current.Payload with
@@ -65,8 +77,11 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
     public async Task<Page<KeyVersion>> ListVersionsAsync(VaultProperties vault, string name, string? after, int limit, CancellationToken cancellationToken) =>
         Map(await _objects.ListVersionsAsync(vault, name, after, limit, cancellationToken), ToKey);
 
-    public async Task<DeletedKey> DeleteAsync(VaultProperties vault, string name, CancellationToken cancellationToken) =>
-        ToDeleted(await _objects.DeleteAsync(vault, name, cancellationToken));
+    public async Task<DeletedKey> DeleteAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
+    {
+        await RefuseManagedAsync(vault, name, cancellationToken);
+        return ToDeleted(await _objects.DeleteAsync(vault, name, cancellationToken));
+    }
 
     public async Task<DeletedKey> GetDeletedAsync(VaultProperties vault, string name, CancellationToken cancellationToken) =>
         ToDeleted(await _objects.GetDeletedAsync(vault, name, cancellationToken));
@@ -74,21 +89,83 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
     public async Task<Page<DeletedKey>> ListDeletedAsync(VaultProperties vault, string? after, int limit, CancellationToken cancellationToken) =>
         Map(await _objects.ListDeletedAsync(vault, after, limit, cancellationToken), ToDeleted);
 
-    public async Task<KeyVersion> RecoverAsync(VaultProperties vault, string name, CancellationToken cancellationToken) =>
-        ToKey(await _objects.RecoverAsync(vault, name, cancellationToken));
+    public async Task<KeyVersion> RecoverAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
+    {
+        await RefuseManagedAsync(vault, name, cancellationToken);
+        return ToKey(await _objects.RecoverAsync(vault, name, cancellationToken));
+    }
 
-    public Task PurgeAsync(VaultProperties vault, string name, CancellationToken cancellationToken) => _objects.PurgeAsync(vault, name, cancellationToken);
+    public async Task PurgeAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
+    {
+        await RefuseManagedAsync(vault, name, cancellationToken);
+        await _objects.PurgeAsync(vault, name, cancellationToken);
+    }
+
+    /// <summary>Adds a certificate's key version under the certificate's version id.</summary>
+    internal async Task<KeyVersion> AddManagedAsync(
+        VaultProperties vault, string name, string versionId, KeyMaterial material, List<string> ops, bool enabled,
+        DateTimeOffset? notBefore, DateTimeOffset? expires, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
+    {
+        var payload = new KeyVersionPayload(material, ops, tags?.ToDictionary(), notBefore?.ToUnixTimeSeconds(), expires?.ToUnixTimeSeconds(), Managed: true);
+        return ToKey(await _objects.AddVersionAsync(vault, name, payload, enabled, expires, versionId, cancellationToken));
+    }
+
+    /// <summary>The private material of a certificate's key version, for re-issuing with <c>reuse_key</c>. The caller clears it.</summary>
+    internal async Task<KeyMaterial> ReadManagedMaterialAsync(VaultProperties vault, string name, string version, CancellationToken cancellationToken) =>
+        (await _objects.GetAsync(vault, name, version, cancellationToken)).Payload.Material;
+
+    internal Task DeleteManagedAsync(VaultProperties vault, string name, CancellationToken cancellationToken) => _objects.DeleteAsync(vault, name, cancellationToken);
+
+    internal Task RecoverManagedAsync(VaultProperties vault, string name, CancellationToken cancellationToken) => _objects.RecoverAsync(vault, name, cancellationToken);
+
+    internal Task PurgeManagedAsync(VaultProperties vault, string name, CancellationToken cancellationToken) => _objects.PurgeAsync(vault, name, cancellationToken);
+
+    internal Task<byte[]> BackupManagedAsync(VaultProperties vault, string name, CancellationToken cancellationToken) => _objects.BackupAsync(vault, name, cancellationToken);
+
+    internal async Task RestoreManagedAsync(VaultProperties vault, byte[] blob, CancellationToken cancellationToken) =>
+        await _objects.RestoreAsync(vault, blob, p => ValidateKeyOps(p.Material.Kty, p.KeyOps), cancellationToken);
+
+    /// <summary>Whether an ordinary (not a certificate's) key of this name exists, live or deleted.</summary>
+    internal async Task<bool> IsUnmanagedAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
+    {
+        var latest = await _objects.PeekLatestAsync(vault, name, cancellationToken);
+        latest?.Material.Clear();
+        return latest is { Managed: false };
+    }
+
+    /// <summary>A certificate's key is changed only through the certificate (docs/certificates-wire.md §5).</summary>
+    private async Task RefuseManagedAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
+    {
+        var latest = await _objects.PeekLatestAsync(vault, name, cancellationToken);
+        latest?.Material.Clear();
+        if (latest?.Managed == true)
+        {
+            throw E.Forbidden($"Key {name} belongs to certificate {name}: change it through the certificates API.", "ManagedObject");
+        }
+    }
 
     public Task<int> PurgeExpiredAsync(CancellationToken cancellationToken) => _objects.PurgeExpiredAsync(cancellationToken);
 
-    public Task<byte[]> BackupAsync(VaultProperties vault, string name, CancellationToken cancellationToken) => _objects.BackupAsync(vault, name, cancellationToken);
+    public async Task<byte[]> BackupAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
+    {
+        await RefuseManagedAsync(vault, name, cancellationToken);
+        return await _objects.BackupAsync(vault, name, cancellationToken);
+    }
 
     public async Task<KeyVersion> RestoreAsync(VaultProperties vault, byte[] blob, CancellationToken cancellationToken) =>
-        ToKey(await _objects.RestoreAsync(vault, blob, p => ValidateKeyOps(p.Material.Kty, p.KeyOps), cancellationToken));
+        ToKey(await _objects.RestoreAsync(vault, blob, p =>
+        {
+            ValidateKeyOps(p.Material.Kty, p.KeyOps);
+            if (p.Managed)
+            {
+                throw E.BadParameter("This backup holds a certificate's key; restore the certificate's backup instead.");
+            }
+        }, cancellationToken));
 
     /// <summary>A new version with the same type, size, curve, key_ops and tags; its expiry comes from the rotation policy.</summary>
     public async Task<KeyVersion> RotateAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
     {
+        await RefuseManagedAsync(vault, name, cancellationToken);
         var latest = await _objects.GetAsync(vault, name, null, cancellationToken);
         var policy = await ReadPolicyAsync(vault, name, cancellationToken);
         return await RotateFromAsync(vault, latest, policy, cancellationToken);
@@ -104,6 +181,7 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
     {
         var normalised = RotationPolicyRules.Validate(policy);
         await EnsureLiveAsync(vault, name, cancellationToken);
+        await RefuseManagedAsync(vault, name, cancellationToken);
         var key = PolicyKey(vault, name);
         var existing = await store.GetAsync(key, cancellationToken);
         var now = time.GetUtcNow();
@@ -350,6 +428,7 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
             Expires = FromUnix(version.Payload.Expires),
             Created = version.Created,
             Updated = version.Updated,
+            Managed = version.Payload.Managed,
         };
         material.Clear();
         return result;

@@ -137,7 +137,7 @@ internal static class KeyFactory
         }
     }
 
-    private static KeyMaterial FromRsa(RSAParameters p) => new()
+    internal static KeyMaterial FromRsa(RSAParameters p) => new()
     {
         Kty = KeyTypes.Rsa,
         N = p.Modulus,
@@ -150,7 +150,7 @@ internal static class KeyFactory
         QI = p.InverseQ,
     };
 
-    private static KeyMaterial FromEc(string crv, ECParameters p) => new()
+    internal static KeyMaterial FromEc(string crv, ECParameters p) => new()
     {
         Kty = KeyTypes.Ec,
         Crv = crv,

@@ -67,6 +67,13 @@ public sealed record KeyMaterial
         D = includePrivate ? D : null,
     });
 
+    /// <summary>A copy that owns its arrays, so clearing one leaves the other intact.</summary>
+    public KeyMaterial DeepCopy() => this with
+    {
+        N = N?.ToArray(), E = E?.ToArray(), D = D?.ToArray(), P = P?.ToArray(), Q = Q?.ToArray(),
+        DP = DP?.ToArray(), DQ = DQ?.ToArray(), QI = QI?.ToArray(), X = X?.ToArray(), Y = Y?.ToArray(), K = K?.ToArray(),
+    };
+
     /// <summary>Zeroes the private parts (the caller owns this instance).</summary>
     public void Clear()
     {

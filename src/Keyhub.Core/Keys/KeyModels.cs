@@ -15,6 +15,9 @@ public sealed record KeyVersion
     public DateTimeOffset? Expires { get; init; }
     public required DateTimeOffset Created { get; init; }
     public required DateTimeOffset Updated { get; init; }
+
+    /// <summary>The key of a certificate: read and used here, changed only through the certificate.</summary>
+    public bool Managed { get; init; }
 }
 
 public sealed record DeletedKey(KeyVersion Latest, DateTimeOffset DeletedDate, DateTimeOffset ScheduledPurgeDate);
@@ -52,6 +55,7 @@ public sealed record KeyPropertiesUpdate
     public DateTimeOffset? Expires { get; init; }
 }
 
-/// <summary>Encrypted payload of one key version: the private material and everything else but ids and timestamps.</summary>
-internal sealed record KeyVersionPayload(KeyMaterial Material, List<string> KeyOps, Dictionary<string, string>? Tags, long? NotBefore, long? Expires)
+/// <summary>Encrypted payload of one key version: the private material and everything else but ids and timestamps.
+/// <see cref="Managed"/> marks the key of a certificate, changed only through the certificates API.</summary>
+internal sealed record KeyVersionPayload(KeyMaterial Material, List<string> KeyOps, Dictionary<string, string>? Tags, long? NotBefore, long? Expires, bool Managed = false)
     : IExpiringPayload;

@@ -11,6 +11,10 @@ public sealed record ObjectKind(string Noun, string HeadKind, string VersionKind
 {
     public static readonly ObjectKind Secret = new("Secret", "secret", "secret-version", "deletedsecrets");
     public static readonly ObjectKind Key = new("Key", "key", "key-version", "deletedkeys") { AttachedKinds = ["key-policy", "key-event"] };
+    public static readonly ObjectKind Certificate = new("Certificate", "certificate", "certificate-version", "deletedcertificates")
+    {
+        AttachedKinds = ["certificate-policy", "certificate-operation", "certificate-event"],
+    };
 
     /// <summary>Record kinds keyed by the same name that go when the object is purged (e.g. a key's rotation policy).</summary>
     public IReadOnlyList<string> AttachedKinds { get; init; } = [];

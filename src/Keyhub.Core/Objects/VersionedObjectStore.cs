@@ -28,8 +28,19 @@ public sealed class VersionedObjectStore<TPayload>(IRecordStore store, SealManag
     private RecordBarrier Barrier => seal.Barrier;
 
     /// <summary>Adds a version, creating the object if needed; a deleted name cannot be reused.</summary>
-    public async Task<ObjectVersion<TPayload>> AddVersionAsync(VaultProperties vault, string name, TPayload payload, bool enabled, DateTimeOffset? expires, CancellationToken cancellationToken)
+    public Task<ObjectVersion<TPayload>> AddVersionAsync(VaultProperties vault, string name, TPayload payload, bool enabled, DateTimeOffset? expires, CancellationToken cancellationToken) =>
+        AddVersionAsync(vault, name, payload, enabled, expires, versionId: null, cancellationToken);
+
+    /// <summary>
+    /// Adds a version with a given id (a certificate's key and secret share its version id), or a fresh
+    /// random one when <paramref name="versionId"/> is null.
+    /// </summary>
+    public async Task<ObjectVersion<TPayload>> AddVersionAsync(VaultProperties vault, string name, TPayload payload, bool enabled, DateTimeOffset? expires, string? versionId, CancellationToken cancellationToken)
     {
+        if (versionId is not null && !IsVersionId(versionId))
+        {
+            throw new ArgumentException("A version id is 32 hex digits.", nameof(versionId));
+        }
         Names.ValidateObject(name, kind.Noun.ToLowerInvariant());
         await _writeGate.WaitAsync(cancellationToken);
         try
@@ -42,7 +53,7 @@ public sealed class VersionedObjectStore<TPayload>(IRecordStore store, SealManag
             }
             var now = time.GetUtcNow();
             var displayName = head is null ? name : SealedJson.Decrypt<HeadPayload>(Barrier, head).Name;
-            var versionKey = VersionKey(vault, name, RandomNumberGenerator.GetHexString(32, lowercase: true));
+            var versionKey = VersionKey(vault, name, versionId?.ToLowerInvariant() ?? RandomNumberGenerator.GetHexString(32, lowercase: true));
             var versionRecord = new StoredRecord
             {
                 Key = versionKey,
@@ -66,6 +77,13 @@ public sealed class VersionedObjectStore<TPayload>(IRecordStore store, SealManag
         {
             _writeGate.Release();
         }
+    }
+
+    /// <summary>The latest version's payload whether the object is live or deleted; null when there is no such object.</summary>
+    public async Task<TPayload?> PeekLatestAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
+    {
+        var head = await store.GetAsync(HeadKey(vault, name), cancellationToken);
+        return head is null ? null : (await DescribeLatestAsync(head, cancellationToken)).Payload;
     }
 
     /// <summary>A live object's version (latest when <paramref name="version"/> is empty).</summary>

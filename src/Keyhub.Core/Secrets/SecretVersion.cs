@@ -13,4 +13,7 @@ public sealed record SecretVersion
     public DateTimeOffset? Expires { get; init; }
     public required DateTimeOffset Created { get; init; }
     public required DateTimeOffset Updated { get; init; }
+
+    /// <summary>The secret of a certificate (its key id is the certificate's key): changed only through the certificate.</summary>
+    public bool Managed { get; init; }
 }

@@ -9,12 +9,13 @@ namespace Keyhub.Server.Hosting;
 /// Purges soft-deleted objects whose retention has ended. Safe on several nodes (a purge of an
 /// already purged name is a no-op).
 /// </summary>
-internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, VaultRegistry vaults, KeyhubRuntime runtime, Keyhub.Core.Identity.TokenService tokens, TimeProvider time, KeyhubServerOptions options, ILogger<PurgeService> logger)
+internal sealed class PurgeService(SecretEngine secrets, KeyEngine keys, Keyhub.Core.Certificates.CertificateEngine certificates, VaultRegistry vaults, KeyhubRuntime runtime, Keyhub.Core.Identity.TokenService tokens, TimeProvider time, KeyhubServerOptions options, ILogger<PurgeService> logger)
     : PeriodicService(time, options.PurgeInterval)
 {
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        var purged = await secrets.PurgeExpiredAsync(cancellationToken) + await keys.PurgeExpiredAsync(cancellationToken)
+        var purged = await certificates.PurgeExpiredAsync(cancellationToken)
+            + await secrets.PurgeExpiredAsync(cancellationToken) + await keys.PurgeExpiredAsync(cancellationToken)
             + await vaults.PurgeExpiredAsync(cancellationToken);
         if (purged > 0)
         {
