@@ -89,7 +89,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     writeFileSync(join(dir, `${stamp}.json`), json);
     writeFileSync(join(dir, "latest.json"), json);
     writeFileSync(join(here, "RESULTS.md"), renderMarkdown(results));
-    console.error(`[bench] wrote bench/results/${stamp}.json, bench/results/latest.json, bench/RESULTS.md`);
+    // The same table, with its machine/date/commit lines, goes into the top-level README between markers.
+    const readme = join(here, "..", "README.md");
+    const start = "<!-- bench:results:start -->", end = "<!-- bench:results:end -->";
+    const text = readFileSync(readme, "utf8");
+    const a = text.indexOf(start), b = text.indexOf(end);
+    if (a >= 0 && b > a) {
+      const table = renderMarkdown(results).split("\n").slice(2).join("\n").trim();
+      writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+    }
+    console.error(`[bench] wrote bench/results/${stamp}.json, bench/results/latest.json, bench/RESULTS.md and the README table`);
   }
   console.log(renderMarkdown(results, { brief: true }));
   if (failures.length) {

@@ -11,7 +11,7 @@ try
         // With --data, principal commands work offline on a stopped server's folder; without, through the API.
         ["principal", var verb, .. var rest] when rest.Any(a => a == "--data" || a.StartsWith("--data=", StringComparison.Ordinal))
             => await PrincipalCommand.RunAsync(verb, Arguments.Parse(rest)),
-        [var noun and ("vault" or "principal" or "group" or "role" or "secret" or "key" or "operator"), var verb, .. var rest]
+        [var noun and ("vault" or "principal" or "group" or "role" or "secret" or "key" or "operator" or "ca"), var verb, .. var rest]
             => await OnlineCommands.RunAsync(noun, verb, rest),
         [] or ["help" or "--help" or "-h", ..] => Usage.Print(Console.Out, 0),
         _ => Usage.Print(Console.Error, 2),

@@ -16,6 +16,14 @@ public static class ManagementActions
     public const string GroupsRead = "Keyhub/groups/read";
     public const string GroupsWrite = "Keyhub/groups/write";
     public const string SigningKeysRotate = "Keyhub/signingkeys/rotate/action";
+
+    /// <summary>
+    /// Sets which names the workload CA issues in a vault. Not part of <see cref="VaultsWrite"/>: widening it lets
+    /// the vault's team obtain certificates every workload trusts, so only the deployment Owner holds it.
+    /// </summary>
+    public const string CaNamesWrite = "Keyhub/ca/names/write";
+    public const string CaRevoke = "Keyhub/ca/revoke/action";
+    public const string CaRotate = "Keyhub/ca/rotate/action";
     public const string RoleAssignmentsRead = "Microsoft.Authorization/roleAssignments/read";
     public const string RoleAssignmentsWrite = "Microsoft.Authorization/roleAssignments/write";
     public const string RoleAssignmentsDelete = "Microsoft.Authorization/roleAssignments/delete";

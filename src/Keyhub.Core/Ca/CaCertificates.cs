@@ -49,9 +49,10 @@ internal static class CaCertificates
 
     private static X500DistinguishedName Name(string commonName)
     {
+        // CN first, as Keyhub's dev TLS CA is written ("CN=…, O=Keyhub").
         var builder = new X500DistinguishedNameBuilder();
-        builder.AddOrganizationName("Keyhub");
         builder.AddCommonName(commonName);
+        builder.AddOrganizationName("Keyhub");
         return builder.Build();
     }
 }

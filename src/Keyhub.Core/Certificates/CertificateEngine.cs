@@ -49,8 +49,11 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
         try
         {
             await RefuseIssuanceAsync(vault, name, cancellationToken);
+            // The policy is stored once the issuer has taken the request: a create refused by the issuer (an
+            // unknown issuer name, a name outside the workload CA's allow-list) leaves the stored policy as it was.
+            var operation = await IssueAsync(vault, name, policy, request.Tags, request.Enabled ?? true, reuseFrom: null, cancellationToken);
             await WritePolicyAsync(vault, name, policy, cancellationToken);
-            return await IssueAsync(vault, name, policy, request.Tags, request.Enabled ?? true, reuseFrom: null, cancellationToken);
+            return operation;
         }
         finally
         {
@@ -95,22 +98,11 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
     {
         Names.ValidateObject(name, "certificate");
         var operation = await ReadOperationAsync(vault, name, cancellationToken);
-        if (string.IsNullOrEmpty(version) && operation is not null && !await IsLiveAsync(vault, name, cancellationToken))
+        if (string.IsNullOrEmpty(version) && await IsPlaceholderAsync(vault, name, operation, cancellationToken))
         {
             // The first version is still with its issuer: Azure answers with a disabled, empty version.
             var policy = await ReadPolicyAsync(vault, name, cancellationToken) ?? throw Kind.NotFound(name);
-            var created = DateTimeOffset.FromUnixTimeSeconds(operation.Created);
-            return new CertificateVersion
-            {
-                Name = name,
-                Version = "",
-                Enabled = false,
-                Created = created,
-                Updated = created,
-                Tags = operation.Tags,
-                Policy = policy,
-                HasOperation = true,
-            };
+            return Placeholder(name, operation!) with { Policy = policy };
         }
         var found = ToCertificate(await _objects.GetAsync(vault, name, version, cancellationToken));
         return string.IsNullOrEmpty(version)
@@ -140,11 +132,43 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
             : result;
     }
 
-    public async Task<Page<CertificateVersion>> ListAsync(VaultProperties vault, string? after, int limit, CancellationToken cancellationToken) =>
-        Map(await _objects.ListAsync(vault, after, limit, cancellationToken), ToCertificate);
+    /// <summary>
+    /// The live certificates by name; with <paramref name="includePending"/> also those whose first version is
+    /// still with its issuer (a disabled placeholder, as GET shows them), merged in by name within the page.
+    /// </summary>
+    public async Task<Page<CertificateVersion>> ListAsync(VaultProperties vault, string? after, int limit, bool includePending, CancellationToken cancellationToken)
+    {
+        var page = Map(await _objects.ListAsync(vault, after, limit, cancellationToken), ToCertificate);
+        if (!includePending)
+        {
+            return page;
+        }
+        var items = page.Items.Select(c => (Key: Names.Normalize(c.Name), Item: c)).ToList();
+        await foreach (var record in store.ListAllAsync(new RecordQuery(vault.Name, OperationKind) { After = after }, cancellationToken))
+        {
+            if (page.ContinueAfter is { } end && string.CompareOrdinal(record.Key.Name, end) > 0)
+            {
+                break;
+            }
+            var operation = SealedJson.Decrypt<CertificateOperationRecord>(seal.Barrier, record);
+            if (await IsPlaceholderAsync(vault, record.Key.Name, operation, cancellationToken))
+            {
+                operation.PendingKey?.Clear();
+                items.Add((record.Key.Name, Placeholder(operation.Name ?? record.Key.Name, operation)));
+            }
+        }
+        return new Page<CertificateVersion>(items.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => i.Item).ToList(), page.ContinueAfter);
+    }
 
-    public async Task<Page<CertificateVersion>> ListVersionsAsync(VaultProperties vault, string name, string? after, int limit, CancellationToken cancellationToken) =>
-        Map(await _objects.ListVersionsAsync(vault, name, after, limit, cancellationToken), ToCertificate);
+    public async Task<Page<CertificateVersion>> ListVersionsAsync(VaultProperties vault, string name, string? after, int limit, CancellationToken cancellationToken)
+    {
+        Names.ValidateObject(name, "certificate");
+        if (await IsPlaceholderAsync(vault, name, await ReadOperationAsync(vault, name, cancellationToken), cancellationToken))
+        {
+            return new Page<CertificateVersion>([], null); // the first version is still with its issuer
+        }
+        return Map(await _objects.ListVersionsAsync(vault, name, after, limit, cancellationToken), ToCertificate);
+    }
 
     public async Task<CertificatePolicy> GetPolicyAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
     {
@@ -296,6 +320,14 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
         await _objects.PurgeAsync(vault, name, cancellationToken);
         await IgnoreMissingAsync(() => keys.PurgeManagedAsync(vault, name, cancellationToken));
         await IgnoreMissingAsync(() => secrets.PurgeManagedAsync(vault, name, cancellationToken));
+        // The policy, the operation (with any key waiting for a merge) and the events go with it: a purged
+        // name reads as never used, and a later create or restore starts afresh.
+        var removals = new List<RecordWrite> { new RecordWrite.Remove(PolicyKey(vault, name)), new RecordWrite.Remove(OperationKey(vault, name)) };
+        await foreach (var record in store.ListAllAsync(new RecordQuery(vault.Name, EventKind) { Name = Names.Normalize(name) }, cancellationToken))
+        {
+            removals.Add(new RecordWrite.Remove(record.Key));
+        }
+        await store.WriteAsync(removals, cancellationToken);
     }
 
     /// <summary>Purges deleted certificates whose retention has ended (their keys and secrets go with the key and secret purges).</summary>
@@ -534,6 +566,7 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
         var now = time.GetUtcNow();
         var operation = new CertificateOperationRecord
         {
+            Name = name,
             IssuerName = policy.IssuerName,
             Status = CertificateOperation.InProgress,
             RequestId = RandomNumberGenerator.GetHexString(32, lowercase: true),
@@ -721,10 +754,37 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
     private async Task EnsureExistsAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
     {
         Names.ValidateObject(name, "certificate");
-        if (!await IsLiveAsync(vault, name, cancellationToken) && await ReadOperationAsync(vault, name, cancellationToken) is null)
+        if (!await IsLiveAsync(vault, name, cancellationToken)
+            && !await IsPlaceholderAsync(vault, name, await ReadOperationAsync(vault, name, cancellationToken), cancellationToken))
         {
             throw Kind.NotFound(name);
         }
+    }
+
+    /// <summary>
+    /// Whether the name shows as a certificate whose first version never came (still with its issuer,
+    /// cancelled or failed): an operation that did not complete, and no version at all, live or deleted.
+    /// A deleted certificate is not one: it reads 404 until recovered.
+    /// </summary>
+    private async Task<bool> IsPlaceholderAsync(VaultProperties vault, string name, CertificateOperationRecord? operation, CancellationToken cancellationToken) =>
+        operation is not null
+        && operation.Status != CertificateOperation.Completed
+        && await _objects.PeekLatestAsync(vault, name, cancellationToken) is null;
+
+    /// <summary>The disabled, empty version Azure shows while the first version is with its issuer.</summary>
+    private static CertificateVersion Placeholder(string name, CertificateOperationRecord operation)
+    {
+        var created = DateTimeOffset.FromUnixTimeSeconds(operation.Created);
+        return new CertificateVersion
+        {
+            Name = name,
+            Version = "",
+            Enabled = false,
+            Created = created,
+            Updated = created,
+            Tags = operation.Tags,
+            HasOperation = true,
+        };
     }
 
     private async Task<DeletedCertificate> ToDeletedAsync(VaultProperties vault, DeletedObject<CertificateVersionPayload> deleted, CancellationToken cancellationToken) =>

@@ -103,6 +103,8 @@ internal sealed record CertificateVersionPayload(byte[] Cer, List<byte[]> Chain,
 /// <summary>Stored state of the issuance operation; <see cref="PendingKey"/> waits (encrypted) for a merge.</summary>
 internal sealed record CertificateOperationRecord
 {
+    /// <summary>The certificate's name as created (the record key holds it normalised); absent in records written before it was kept.</summary>
+    public string? Name { get; init; }
     public required string IssuerName { get; init; }
     public required string Status { get; init; }
     public required string RequestId { get; init; }

@@ -8,6 +8,13 @@ public sealed class DeploymentStore(IRecordStore store, SealManager seal, TimePr
 {
     private static readonly RecordKey Key = new(SystemVault.Name, "deployment", "deployment", "");
 
+    /// <summary>The deployment's facts, or null before it has been created (an engine used on its own).</summary>
+    public async Task<DeploymentInfo?> GetAsync(CancellationToken cancellationToken)
+    {
+        var record = await store.GetAsync(Key, cancellationToken);
+        return record is null ? null : SealedJson.Decrypt<DeploymentInfo>(seal.Barrier, record);
+    }
+
     public async Task<DeploymentInfo> EnsureAsync(string? tenantId, CancellationToken cancellationToken)
     {
         var record = await store.GetAsync(Key, cancellationToken);

@@ -15,7 +15,11 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
 
     /// <summary>Every record kind a vault holds; a vault purge removes them all.</summary>
     private static readonly string[] ObjectKinds =
-        [.. new[] { ObjectKind.Secret, ObjectKind.Key }.SelectMany(k => new[] { k.HeadKind, k.VersionKind }.Concat(k.AttachedKinds))];
+        [
+            .. new[] { ObjectKind.Secret, ObjectKind.Key, ObjectKind.Certificate }.SelectMany(k => new[] { k.HeadKind, k.VersionKind }.Concat(k.AttachedKinds)),
+            Certificates.CertificateEngine.IssuerKind,
+            Certificates.CertificateEngine.ContactsKind,
+        ];
 
     public async Task<VaultProperties?> GetAsync(string name, CancellationToken cancellationToken)
     {
@@ -71,7 +75,12 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
         {
             throw E.BadParameter($"Port {port} is not a TCP port.");
         }
-        var normalised = vault with { Name = vault.Name.ToLowerInvariant() };
+        var normalised = vault with
+        {
+            Name = vault.Name.ToLowerInvariant(),
+            CertDnsSuffixes = Ca.CertificateNameRules.NormalizeSuffixes(vault.CertDnsSuffixes),
+            CertIpRanges = Ca.CertificateNameRules.NormalizeRanges(vault.CertIpRanges),
+        };
         if (normalised.Port is not null && (await ListAsync(DeletedFilter.Any, cancellationToken)).Any(v => v.Port == normalised.Port))
         {
             throw E.Conflict($"Port {normalised.Port} is already bound to another vault.");
@@ -92,15 +101,27 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
     }
 
     /// <summary>Turns purge protection on. Like Azure, it cannot be turned off, and retention is fixed at creation.</summary>
-    public async Task<VaultProperties> UpdateAsync(string name, bool? purgeProtection, CancellationToken cancellationToken)
+    public Task<VaultProperties> UpdateAsync(string name, bool? purgeProtection, CancellationToken cancellationToken) =>
+        UpdateAsync(name, new VaultUpdate { PurgeProtection = purgeProtection }, cancellationToken);
+
+    /// <summary>
+    /// Changes purge protection (on only) and the workload CA's allow-lists (validated and normalised, see
+    /// <see cref="Ca.CertificateNameRules"/>) in one write.
+    /// </summary>
+    public async Task<VaultProperties> UpdateAsync(string name, VaultUpdate update, CancellationToken cancellationToken)
     {
         var record = await LiveRecordAsync(name, cancellationToken);
         var current = SealedJson.Decrypt<VaultProperties>(seal.Barrier, record);
-        if (purgeProtection == false && current.PurgeProtection)
+        if (update.PurgeProtection == false && current.PurgeProtection)
         {
             throw E.BadParameter("Purge protection cannot be turned off once it is on.");
         }
-        var updated = current with { PurgeProtection = purgeProtection ?? current.PurgeProtection };
+        var updated = current with
+        {
+            PurgeProtection = update.PurgeProtection ?? current.PurgeProtection,
+            CertDnsSuffixes = update.CertDnsSuffixes is { } suffixes ? Ca.CertificateNameRules.NormalizeSuffixes(suffixes) : current.CertDnsSuffixes,
+            CertIpRanges = update.CertIpRanges is { } ranges ? Ca.CertificateNameRules.NormalizeRanges(ranges) : current.CertIpRanges,
+        };
         await store.WriteAsync(
             [new RecordWrite.Put(record with { Updated = time.GetUtcNow(), Payload = SealedJson.Encrypt(seal.Barrier, record.Key, updated) })],
             cancellationToken);

@@ -98,7 +98,13 @@ internal static class CertificateEndpoints
     {
         var state = await Endpoints.AuthorizeVaultAsync(context, DataActions.CertificatesRead);
         var (limit, after) = Paging.Read(context);
-        var page = await engine.ListAsync(state.Vault, after, limit, context.RequestAborted);
+        var includePending = context.Request.Query["includePending"].ToString() switch
+        {
+            "" or "false" or "False" => false,
+            "true" or "True" => true,
+            _ => throw Errors.BadParameter("includePending must be true or false."),
+        };
+        var page = await engine.ListAsync(state.Vault, after, limit, includePending, context.RequestAborted);
         return Endpoints.List(context, page.Items.Select(c => CertificateJson.Item(state.Origin, state.Vault, c, withVersion: false)), page.ContinueAfter, limit);
     }
 

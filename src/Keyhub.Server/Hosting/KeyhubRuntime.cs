@@ -33,7 +33,12 @@ public sealed class KeyhubRuntime : IAsyncDisposable
         SigningKeys = new SigningKeyStore(store, seal, time);
         Assertions = new ClientAssertionValidator(Principals, store, time);
         Access = new AccessEvaluator(RoleAssignments, Groups);
+        Ca = new Keyhub.Core.Ca.WorkloadCa(store, seal, time);
+        Certificates = new Keyhub.Core.Certificates.CertificateEngine(store, seal, time, Keys, Secrets, Ca);
     }
+
+    public Keyhub.Core.Ca.WorkloadCa Ca { get; }
+    public Keyhub.Core.Certificates.CertificateEngine Certificates { get; }
 
     public IRecordStore Store { get; }
     public SealManager Seal { get; }

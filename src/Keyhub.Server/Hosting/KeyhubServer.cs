@@ -7,6 +7,7 @@ using Keyhub.Core.Seal;
 using Keyhub.Core.Secrets;
 using Keyhub.Core.Vaults;
 using Keyhub.Server.Dev;
+using Keyhub.Server.Certificates;
 using Keyhub.Server.Http;
 using Keyhub.Server.Identity;
 using Keyhub.Server.Keys;
@@ -268,9 +269,11 @@ public sealed class KeyhubServer : IAsyncDisposable
         services.AddSingleton(runtime.Vaults);
         services.AddSingleton(runtime.Secrets);
         services.AddSingleton(runtime.Keys);
+        services.AddSingleton(runtime.Certificates);
         services.AddSingleton(runtime.Principals);
         services.AddSingleton(runtime.RoleAssignments);
         services.AddSingleton(runtime.Access);
+        services.AddSingleton(runtime.Ca);
         services.AddSingleton(addressing);
         services.AddSingleton(tokens);
         services.AddSingleton(new FailedAuthenticationLimiter(time));
@@ -296,6 +299,7 @@ public sealed class KeyhubServer : IAsyncDisposable
         app.MapTokenEndpoints();
         app.MapSecretEndpoints();
         app.MapKeyEndpoints();
+        app.MapCertificateEndpoints();
         app.MapManagementEndpoints();
         app.MapFallback(context => AzureError.WriteAsync(context, 404, "NotFound", "The requested resource or operation does not exist."));
         return app;

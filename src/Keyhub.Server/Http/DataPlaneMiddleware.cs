@@ -65,6 +65,15 @@ public sealed partial class DataPlaneMiddleware(
             {
                 throw Errors.Sealed();
             }
+            if (management && Management.CaEndpoints.IsPublicRead(context.Request))
+            {
+                // The one exception to "authenticate first": GET of the workload CA's chain and CRL. They are
+                // public documents that relying parties (and TLS stacks fetching a CRL) read without a Keyhub
+                // token, and they reveal nothing a certificate holder does not already show. Exact method and
+                // path only; everything else under /keyhub/ still needs a token.
+                await next(context);
+                return;
+            }
             if (management)
             {
                 // Keyhub's own API: the same tokens (any audience this origin serves), no api-version.

@@ -122,5 +122,9 @@ internal static class KeyJson
             }
             json["tags"] = tags;
         }
+        if (key.Managed)
+        {
+            json["managed"] = true;
+        }
     }
 }

@@ -9,7 +9,7 @@ using Keyhub.Server.Http;
 namespace Keyhub.Server.Management;
 
 /// <summary>
-/// Keyhub's own management API under <c>/keyhub/v1/</c>: vaults, principals, groups, role assignments.
+/// Keyhub's own management API under <c>/keyhub/v1/</c>: vaults, principals, groups, role assignments, the workload CA.
 /// Every call is authorized by management actions (never data actions): the deployment Owner manages
 /// vaults without reading their data; a Data Access Administrator assigns only Key Vault data roles in its scope.
 /// </summary>
@@ -43,6 +43,8 @@ internal static class ManagementEndpoints
         api.MapDelete("/groups/{id}/members/{principalId}", RemoveMemberAsync);
 
         api.MapPost("/signingkeys/rotate", RotateSigningKeyAsync);
+
+        api.MapCaEndpoints();
 
         api.MapGet("/roledefinitions", ListRoles);
         api.MapGet("/roleassignments", ListAssignmentsAsync);
@@ -122,7 +124,18 @@ internal static class ManagementEndpoints
         {
             throw Errors.BadParameter("Soft-delete retention is fixed when a vault is created.");
         }
-        var updated = await vaults.UpdateAsync(name, JsonBody.OptionalBool(body, "purgeProtection"), context.RequestAborted);
+        var update = new VaultUpdate
+        {
+            PurgeProtection = JsonBody.OptionalBool(body, "purgeProtection"),
+            CertDnsSuffixes = CaEndpoints.OptionalStrings(body, "certDnsSuffixes"),
+            CertIpRanges = CaEndpoints.OptionalStrings(body, "certIpRanges"),
+        };
+        if (update.CertDnsSuffixes is not null || update.CertIpRanges is not null)
+        {
+            // The workload CA's allow-list is the deployment Owner's to set, not every vault writer's.
+            await AuthorizeAsync(context, ManagementActions.CaNamesWrite, Scopes.Vault(name));
+        }
+        var updated = await vaults.UpdateAsync(name, update, context.RequestAborted);
         return JsonResponse.Ok(ManagementJson.Vault(updated, vaults.UrlOf(updated)));
     }
 
@@ -349,7 +362,7 @@ internal static class ManagementEndpoints
         return Results.NoContent();
     }
 
-    private static async Task AuthorizeAsync(HttpContext context, string action, string scope)
+    internal static async Task AuthorizeAsync(HttpContext context, string action, string scope)
     {
         var access = context.RequestServices.GetRequiredService<AccessEvaluator>();
         var caller = context.Management().Token;

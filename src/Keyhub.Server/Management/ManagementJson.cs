@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Keyhub.Core.Authorization;
 using Keyhub.Core.Identity;
@@ -16,6 +17,8 @@ internal static class ManagementJson
         ["retentionDays"] = vault.RetentionDays,
         ["purgeProtection"] = vault.PurgeProtection,
         ["recoveryLevel"] = vault.RecoveryLevel,
+        ["certDnsSuffixes"] = Strings(vault.CertDnsSuffixes),
+        ["certIpRanges"] = Strings(vault.CertIpRanges),
     };
 
     public static JsonObject DeletedVault(DeletedVault deleted, string url)
@@ -71,5 +74,17 @@ internal static class ManagementJson
         ["actions"] = new JsonArray(role.Actions.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
     };
 
+    /// <summary>A workload CA certificate as the CA endpoints describe it (serial in the hex <c>keyhub ca revoke</c> takes).</summary>
+    public static JsonObject CaCertificate(X509Certificate2 certificate) => new()
+    {
+        ["subject"] = certificate.Subject,
+        ["serialNumber"] = certificate.SerialNumber.ToLowerInvariant(),
+        ["notBefore"] = new DateTimeOffset(certificate.NotBefore.ToUniversalTime()).ToUnixTimeSeconds(),
+        ["notAfter"] = new DateTimeOffset(certificate.NotAfter.ToUniversalTime()).ToUnixTimeSeconds(),
+        ["thumbprintSha256"] = certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant(),
+    };
+
     public static JsonObject List(IEnumerable<JsonObject> items) => new() { ["value"] = new JsonArray(items.Cast<JsonNode>().ToArray()) };
+
+    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray());
 }

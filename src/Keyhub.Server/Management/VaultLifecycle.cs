@@ -62,9 +62,9 @@ public sealed class VaultLifecycle(
         }
     }
 
-    public async Task<VaultProperties> UpdateAsync(string name, bool? purgeProtection, CancellationToken cancellationToken)
+    public async Task<VaultProperties> UpdateAsync(string name, VaultUpdate update, CancellationToken cancellationToken)
     {
-        var updated = await runtime.Vaults.UpdateAsync(name, purgeProtection, cancellationToken);
+        var updated = await runtime.Vaults.UpdateAsync(name, update, cancellationToken);
         addressing.Update(updated);
         return updated;
     }

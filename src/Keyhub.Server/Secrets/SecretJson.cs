@@ -37,6 +37,12 @@ internal static class SecretJson
             }
             json["tags"] = tags;
         }
+        if (secret.Managed)
+        {
+            // A certificate's secret points at the certificate's key of the same version.
+            json["managed"] = true;
+            json["kid"] = withVersion ? $"{origin}/keys/{secret.Name}/{secret.Version}" : $"{origin}/keys/{secret.Name}";
+        }
         return json;
     }
 

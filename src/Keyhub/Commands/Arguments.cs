@@ -4,13 +4,33 @@ namespace Keyhub.Commands;
 internal sealed class Arguments
 {
     private readonly Dictionary<string, string?> _options;
+    private readonly Dictionary<string, List<string>> _repeated;
     private readonly HashSet<string> _used = [];
 
-    private Arguments(Dictionary<string, string?> options) => _options = options;
+    private Arguments(Dictionary<string, string?> options, Dictionary<string, List<string>> repeated)
+    {
+        _options = options;
+        _repeated = repeated;
+    }
 
     public static Arguments Parse(IReadOnlyList<string> args)
     {
         var options = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var repeated = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Add(string name, string? value)
+        {
+            options[name] = value;
+            if (value is null)
+            {
+                return;
+            }
+            if (!repeated.TryGetValue(name, out var values))
+            {
+                values = [];
+                repeated[name] = values;
+            }
+            values.Add(value);
+        }
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -21,18 +41,18 @@ internal sealed class Arguments
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
             if (equals > 0)
             {
-                options[arg[2..equals]] = arg[(equals + 1)..];
+                Add(arg[2..equals], arg[(equals + 1)..]);
             }
             else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
             {
-                options[arg[2..]] = args[++i];
+                Add(arg[2..], args[++i]);
             }
             else
             {
-                options[arg[2..]] = null;
+                Add(arg[2..], null);
             }
         }
-        return new Arguments(options);
+        return new Arguments(options, repeated);
     }
 
     public bool Flag(string name)
@@ -45,6 +65,24 @@ internal sealed class Arguments
     {
         _used.Add(name);
         return _options.TryGetValue(name, out var value) ? value ?? throw new CommandLineException($"--{name} needs a value") : null;
+    }
+
+    /// <summary>
+    /// Every value of an option that may repeat (<c>--x a --x b</c>, or <c>--x a,b</c>); null when it is absent.
+    /// Empty values are dropped, so <c>--x ""</c> stands for an empty list.
+    /// </summary>
+    public IReadOnlyList<string>? Many(string name)
+    {
+        _used.Add(name);
+        if (!_options.ContainsKey(name))
+        {
+            return null;
+        }
+        if (!_repeated.TryGetValue(name, out var values))
+        {
+            throw new CommandLineException($"--{name} needs a value");
+        }
+        return values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
     }
 
     public string Required(string name) => Optional(name) ?? throw new CommandLineException($"--{name} is required");

@@ -24,6 +24,17 @@ internal sealed partial class KeyhubApiClient(Profile profile) : IDisposable
     public Task<JsonNode?> ManagementAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken) =>
         SendAsync(method, $"{profile.AuthorityHost.TrimEnd('/')}/keyhub/v1/{path}", body, cancellationToken);
 
+    /// <summary>A public document of the management API (the workload CA's chain), fetched without a token.</summary>
+    public async Task<string> PublicTextAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync($"{profile.AuthorityHost.TrimEnd('/')}/keyhub/v1/{path}", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            await ReadAsync(response, cancellationToken);
+        }
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
     public Task<JsonNode?> VaultAsync(string vault, HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
     {
         var url = profile.Vaults.TryGetValue(vault, out var known) ? known

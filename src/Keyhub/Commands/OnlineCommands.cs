@@ -42,8 +42,31 @@ internal static class OnlineCommands
                 columns = ["name", "url", "retentionDays", "purgeProtection", "recoveryLevel"];
                 break;
             case ("vault", "update"):
-                result = await client.ManagementAsync(HttpMethod.Patch, $"vaults/{Arg(0, "a vault name")}", new JsonObject { ["purgeProtection"] = args.Flag("purge-protection") ? true : null }, ct);
-                columns = ["name", "purgeProtection"];
+            {
+                var body = new JsonObject { ["purgeProtection"] = args.Flag("purge-protection") ? true : null };
+                // Each list given replaces the stored one; an empty value (--cert-dns-suffix "") clears it.
+                if (args.Many("cert-dns-suffix") is { } suffixes)
+                {
+                    body["certDnsSuffixes"] = Strings(suffixes);
+                }
+                if (args.Many("cert-ip-range") is { } ranges)
+                {
+                    body["certIpRanges"] = Strings(ranges);
+                }
+                result = await client.ManagementAsync(HttpMethod.Patch, $"vaults/{Arg(0, "a vault name")}", body, ct);
+                columns = ["name", "purgeProtection", "certDnsSuffixes", "certIpRanges"];
+                break;
+            }
+            case ("ca", "get"):
+                (result, columns) = await CaCommands.GetAsync(client, args, output, ct);
+                break;
+            case ("ca", "revoke"):
+                result = await client.ManagementAsync(HttpMethod.Post, "ca/revocations", new JsonObject { ["serialNumber"] = Arg(0, "a serial number (hex)") }, ct);
+                columns = ["serialNumber", "revoked"];
+                break;
+            case ("ca", "rotate"):
+                result = await client.ManagementAsync(HttpMethod.Post, "ca/rotate", null, ct);
+                columns = ["subject", "serialNumber", "notAfter"];
                 break;
             case ("vault", "delete"):
                 result = await client.ManagementAsync(HttpMethod.Delete, $"vaults/{Arg(0, "a vault name")}", null, ct);
@@ -184,6 +207,8 @@ internal static class OnlineCommands
         }
         return 0;
     }
+
+    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
 
     /// <summary>Separates positional arguments from options and their values.</summary>
     private static (List<string> Positional, List<string> Options) Split(string[] rest)

@@ -8,6 +8,8 @@ internal sealed class Output(bool json)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    public bool IsJson => json;
+
     public static Output From(Arguments args) => args.Optional("output") switch
     {
         null or "table" => new Output(false),

@@ -25,6 +25,12 @@ internal static class Usage
             keyhub principal list --data DIR
             keyhub vault create NAME [--port N] [--owner-group ID] [--sku standard|premium] [--retention-days N] [--purge-protection]
             keyhub vault list|show NAME|update NAME --purge-protection|delete NAME|recover NAME|purge NAME
+            keyhub vault update NAME [--cert-dns-suffix SUFFIX]... [--cert-ip-range CIDR]...
+                Names the workload CA may issue in the vault (Owner only); each list given replaces the
+                stored one, an empty value clears it.
+            keyhub ca get [--out FILE] | revoke SERIAL | rotate
+                The workload CA: its PEM chain (public), revoking a certificate it issued (hex serial),
+                a new issuing intermediate (Owner only).
             keyhub principal create --name NAME [--profile-out FILE] | list | disable ID | enable ID
             keyhub principal add-secret ID [--expires-in-days N] | add-certificate ID --cert PEM | add-workload-credential ID
             keyhub group create --name NAME | list | add-member GROUP PRINCIPAL | remove-member GROUP PRINCIPAL

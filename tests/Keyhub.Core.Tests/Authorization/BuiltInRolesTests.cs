@@ -97,6 +97,15 @@ public sealed class BuiltInRolesTests
     }
 
     [Fact]
+    public void Only_the_Owner_holds_the_workload_CA_actions()
+    {
+        foreach (var action in new[] { ManagementActions.CaNamesWrite, ManagementActions.CaRevoke, ManagementActions.CaRotate })
+        {
+            Assert.Equal(["Owner"], BuiltInRoles.All.Where(r => r.GrantsManagement(action)).Select(r => r.Name));
+        }
+    }
+
+    [Fact]
     public void Data_access_administrator_may_assign_exactly_the_eight_data_roles_azure_allows()
     {
         var assignable = BuiltInRoles.DataAccessAdministrator.AssignableRoleIds!;

@@ -76,4 +76,71 @@ public sealed class VaultRegistryTests
 
         Assert.Equal(400, error.Status);
     }
+
+    [Fact]
+    public async Task Update_sets_the_workload_CA_allow_lists_normalised_and_keeps_what_it_is_not_given()
+    {
+        using var deployment = await TestDeployment.StartAsync();
+        var registry = new VaultRegistry(deployment.Store, deployment.Seal, deployment.Time);
+        await registry.EnsureAsync(new VaultProperties { Name = "spoke-a" }, Ct);
+
+        await registry.UpdateAsync("spoke-a", new VaultUpdate { CertDnsSuffixes = ["Payments.Internal", ".api.example", "payments.internal"], CertIpRanges = ["10.1.0.0/16"] }, Ct);
+        var updated = await registry.UpdateAsync("spoke-a", new VaultUpdate { PurgeProtection = true }, Ct);
+
+        Assert.Equal(["payments.internal", "api.example"], updated.CertDnsSuffixes);
+        Assert.Equal(["10.1.0.0/16"], updated.CertIpRanges);
+        Assert.True(updated.PurgeProtection);
+        Assert.Equal(updated, await registry.GetAsync("spoke-a", Ct));
+
+        var cleared = await registry.UpdateAsync("spoke-a", new VaultUpdate { CertDnsSuffixes = [] }, Ct);
+        Assert.Empty(cleared.CertDnsSuffixes);
+        Assert.Equal(["10.1.0.0/16"], cleared.CertIpRanges);
+    }
+
+    [Theory]
+    [InlineData("*.payments.internal", null)]
+    [InlineData("payments..internal", null)]
+    [InlineData("-payments.internal", null)]
+    [InlineData(null, "10.1.2.0/16")]
+    [InlineData(null, "10.1.0.0")]
+    [InlineData(null, "10.1.0.0/33")]
+    public async Task Update_refuses_an_invalid_suffix_or_range_and_changes_nothing(string? suffix, string? range)
+    {
+        using var deployment = await TestDeployment.StartAsync();
+        var registry = new VaultRegistry(deployment.Store, deployment.Seal, deployment.Time);
+        await registry.EnsureAsync(new VaultProperties { Name = "spoke-a" }, Ct);
+
+        var error = await Assert.ThrowsAsync<KeyhubException>(() => registry.UpdateAsync("spoke-a", new VaultUpdate
+        {
+            CertDnsSuffixes = suffix is null ? null : [suffix],
+            CertIpRanges = range is null ? null : [range],
+        }, Ct));
+
+        Assert.Equal(400, error.Status);
+        Assert.Equal(new VaultProperties { Name = "spoke-a" }, await registry.GetAsync("spoke-a", Ct));
+    }
+
+    [Fact]
+    public async Task A_vault_stored_before_the_allow_lists_existed_loads_with_empty_ones()
+    {
+        using var deployment = await TestDeployment.StartAsync();
+        var key = new RecordKey(SystemVault.Name, "vault", "old-vault", "");
+        var now = deployment.Time.GetUtcNow();
+        await deployment.Store.WriteAsync(
+            [new RecordWrite.Insert(new StoredRecord
+            {
+                Key = key,
+                Created = now,
+                Updated = now,
+                Payload = SealedJson.Encrypt(deployment.Seal.Barrier, key, new { name = "old-vault", retentionDays = 30, purgeProtection = false, port = 8450 }),
+            })],
+            Ct);
+
+        var vault = await new VaultRegistry(deployment.Store, deployment.Seal, deployment.Time).GetAsync("old-vault", Ct);
+
+        Assert.NotNull(vault);
+        Assert.Equal(30, vault.RetentionDays);
+        Assert.Empty(vault.CertDnsSuffixes);
+        Assert.Empty(vault.CertIpRanges);
+    }
 }
