@@ -31,6 +31,9 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
     public const string IssuerKind = "certificate-issuer";
     public const string ContactsKind = "certificate-contacts";
     private const int BackupFormat = 1;
+
+    /// <summary>How long a failed renewal waits before the lifetime action tries again.</summary>
+    internal static readonly TimeSpan RenewalRetryInterval = TimeSpan.FromHours(1);
     private static readonly byte[] s_backupAssociatedData = "keyhub/backup/certificate-bundle/v1"u8.ToArray();
 
     private readonly VersionedObjectStore<CertificateVersionPayload> _objects = new(store, seal, time, ObjectKind.Certificate);
@@ -548,7 +551,33 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
             {
                 return false;
             }
-            var result = await IssueAsync(vault, latest.Name, policy, latest.Payload.Tags, enabled: true, reuseFrom: latest.Version, cancellationToken);
+            if (operation?.Status == CertificateOperation.Failed && now - DateTimeOffset.FromUnixTimeSeconds(operation.Created) < RenewalRetryInterval)
+            {
+                return false; // a renewal failed recently: retried once per interval, not on every tick (each try makes a key)
+            }
+            CertificateOperation result;
+            try
+            {
+                result = await IssueAsync(vault, latest.Name, policy, latest.Payload.Tags, enabled: true, reuseFrom: latest.Version, cancellationToken);
+            }
+            catch (Errors.KeyhubException refused)
+            {
+                // The issuer refused the renewal (the Keyhub issuer: a name no longer on the vault's allow-list;
+                // a named issuer since deleted). The certificate keeps its version, the refusal shows as its
+                // operation, the next tick tries again — and the other certificates still renew on this one.
+                await WriteOperationAsync(vault, latest.Name, new CertificateOperationRecord
+                {
+                    Name = latest.Name,
+                    IssuerName = policy.IssuerName,
+                    Status = CertificateOperation.Failed,
+                    RequestId = RandomNumberGenerator.GetHexString(32, lowercase: true),
+                    ErrorCode = "Request rejected",
+                    ErrorMessage = "Automatic renewal was refused: " + refused.Message,
+                    Tags = latest.Payload.Tags,
+                    Created = now.ToUnixTimeSeconds(),
+                }, cancellationToken);
+                return false;
+            }
             return result.Status == CertificateOperation.Completed;
         }
         finally

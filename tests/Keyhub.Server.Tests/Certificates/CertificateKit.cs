@@ -220,7 +220,7 @@ public sealed class TestCa : IDisposable
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
         var now = DateTimeOffset.UtcNow;
-        using var issued = request.Create(Certificate, now.AddMinutes(-5), now + validity, serial);
+        using var issued = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForRSA(_key, RSASignaturePadding.Pkcs1), now.AddMinutes(-5), now + validity, serial);
         return issued.RawData;
     }
 
