@@ -197,6 +197,11 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
         {
             throw PendingNotFound(name);
         }
+        // A deleted certificate's operation stays for recovery, but is not served while the certificate is deleted.
+        if (await _objects.PeekLatestAsync(vault, name, cancellationToken) is not null && !await IsLiveAsync(vault, name, cancellationToken))
+        {
+            throw PendingNotFound(name);
+        }
         return ToOperation(name, operation);
     }
 

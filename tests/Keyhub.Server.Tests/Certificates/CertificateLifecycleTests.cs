@@ -207,6 +207,7 @@ public sealed class CertificateLifecycleTests(CertificatesServer fixture)
         await FailsWith(404, "CertificateNotFound", () => Admin.GetCertificateAsync(name));
         await FailsWith(404, "CertificateNotFound", () => Admin.GetCertificateVersionAsync(name, created.Properties.Version));
         await FailsWith(404, "CertificateNotFound", () => Admin.GetCertificatePolicyAsync(name));
+        await FailsWith(404, "PendingCertificateNotFound", () => Admin.GetCertificateOperationAsync(name));
         Assert.DoesNotContain(name, (await Admin.GetPropertiesOfCertificatesAsync().ToListAsync()).Select(c => c.Name));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await fixture.Raw.GetAsync(name)).Status);
         await FailsWith(404, "SecretNotFound", () => fixture.Server.SecretClient().GetSecretAsync(name));
@@ -221,6 +222,7 @@ public sealed class CertificateLifecycleTests(CertificatesServer fixture)
         Assert.Equal(created.Cer, recovered.Cer);
         Assert.Equal("payments", recovered.Properties.Tags["team"]);
         Assert.Equal(created.Properties.Version, (await Admin.GetCertificateAsync(name)).Value.Properties.Version);
+        Assert.Equal("completed", (await Admin.GetCertificateOperationAsync(name)).Properties.Status);
         (await fixture.Raw.GetAsync(name, created.Properties.Version)).Ok();
         using (var downloaded = (await Admin.DownloadCertificateAsync(name)).Value)
         {
