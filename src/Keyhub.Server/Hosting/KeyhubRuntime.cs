@@ -15,9 +15,9 @@ namespace Keyhub.Server.Hosting;
 /// </summary>
 public sealed class KeyhubRuntime : IAsyncDisposable
 {
-    private readonly KeyFileSeal _sealKey;
+    private readonly IDisposable? _sealKey;
 
-    private KeyhubRuntime(IRecordStore store, KeyFileSeal sealKey, SealManager seal, TimeProvider time, DeploymentInfo deployment)
+    private KeyhubRuntime(IRecordStore store, IDisposable? sealKey, SealManager seal, TimeProvider time, DeploymentInfo deployment)
     {
         Store = store;
         _sealKey = sealKey;
@@ -56,8 +56,26 @@ public sealed class KeyhubRuntime : IAsyncDisposable
 
     public static string DatabasePath(string dataDirectory) => Path.Combine(dataDirectory, "keyhub.db");
 
+    /// <summary>The deployment's Shamir configuration, or null when it is sealed with a key file (or does not exist yet).</summary>
+    public static async Task<ShamirSealConfig?> ReadShamirConfigAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(DatabasePath(dataDirectory)))
+        {
+            return null;
+        }
+        await using var store = await SqliteRecordStore.OpenAsync(DatabasePath(dataDirectory), cancellationToken);
+        return await SealConfig.ReadShamirAsync(store, cancellationToken);
+    }
+
     /// <summary>Opens (creating on first use) the deployment in <paramref name="dataDirectory"/> and unseals it with the dev key-file seal.</summary>
-    public static async Task<KeyhubRuntime> OpenAsync(string dataDirectory, string? tenantId, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<KeyhubRuntime> OpenAsync(string dataDirectory, string? tenantId, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(dataDirectory, tenantId, time, shamir: null, cancellationToken);
+
+    /// <summary>
+    /// Opens the deployment with an unsealed Shamir seal (or, when <paramref name="shamir"/> is null, the key
+    /// file). A new deployment records the Shamir configuration; a Shamir deployment refuses the key file.
+    /// </summary>
+    public static async Task<KeyhubRuntime> OpenAsync(string dataDirectory, string? tenantId, TimeProvider time, ShamirSeal? shamir, CancellationToken cancellationToken)
     {
         DataDirectoryLock.CreatePrivate(dataDirectory);
         // The data folder lock makes this process the file's only writer, which the cache relies on.
@@ -66,8 +84,21 @@ public sealed class KeyhubRuntime : IAsyncDisposable
         SealManager? seal = null;
         try
         {
-            sealKey = KeyFileSeal.OpenOrCreate(Path.Combine(dataDirectory, "seal.key"));
-            seal = new SealManager(store, sealKey, time);
+            var recorded = await SealConfig.ReadShamirAsync(store, cancellationToken);
+            if (shamir is null && recorded is not null)
+            {
+                throw new InvalidOperationException("This deployment is sealed with Shamir shares: start it with `keyhub server` and unseal it with `keyhub operator unseal`.");
+            }
+            if (shamir is not null && recorded is null)
+            {
+                if (await store.GetAsync(SealManager.RootKeyRecord, cancellationToken) is not null)
+                {
+                    throw new InvalidOperationException("This deployment is sealed with a key file, not with Shamir shares.");
+                }
+                await SealConfig.WriteShamirAsync(store, shamir.Config, time, cancellationToken);
+            }
+            ISeal active = shamir ?? (ISeal)(sealKey = KeyFileSeal.OpenOrCreate(Path.Combine(dataDirectory, "seal.key")));
+            seal = new SealManager(store, active, time);
             await seal.InitializeOrUnsealAsync(cancellationToken);
             var deployment = await new DeploymentStore(store, seal, time).EnsureAsync(tenantId, cancellationToken);
             return new KeyhubRuntime(store, sealKey, seal, time, deployment);
@@ -84,7 +115,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Seal.Dispose();
-        _sealKey.Dispose();
+        _sealKey?.Dispose();
         await Store.DisposeAsync();
     }
 }

@@ -87,7 +87,7 @@ public sealed class KeyhubServer : IAsyncDisposable
                 certificate = LoadCertificate(options.TlsCertificatePath!, options.TlsKeyPath!);
             }
 
-            runtime = await KeyhubRuntime.OpenAsync(dataDirectory, options.TenantId, time, cancellationToken);
+            runtime = await KeyhubRuntime.OpenAsync(dataDirectory, options.TenantId, time, options.Shamir, cancellationToken);
             var portVaults = new Dictionary<int, VaultProperties>();
             var namedVaults = new Dictionary<string, VaultProperties>(StringComparer.OrdinalIgnoreCase);
             foreach (var binding in options.Vaults)
@@ -200,7 +200,7 @@ public sealed class KeyhubServer : IAsyncDisposable
         return options with { AuthorityOrigin = (options.AuthorityOrigin ?? $"https://localhost:{options.Port}").TrimEnd('/') };
     }
 
-    private static X509Certificate2 LoadCertificate(string certificatePath, string keyPath)
+    internal static X509Certificate2 LoadCertificate(string certificatePath, string keyPath)
     {
         using var pem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
         // Re-import so the private key is usable by SslStream on every platform.

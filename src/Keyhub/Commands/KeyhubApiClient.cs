@@ -35,6 +35,13 @@ internal sealed partial class KeyhubApiClient(Profile profile) : IDisposable
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
+    /// <summary>An unauthenticated call of the management API (seal status and unseal: a sealed server issues no tokens).</summary>
+    public async Task<JsonNode?> PublicJsonAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
+    {
+        using var response = await SendOnceAsync(method, $"{profile.AuthorityHost.TrimEnd('/')}/keyhub/v1/{path}", body, null, cancellationToken);
+        return await ReadAsync(response, cancellationToken);
+    }
+
     public Task<JsonNode?> VaultAsync(string vault, HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
     {
         var url = profile.Vaults.TryGetValue(vault, out var known) ? known

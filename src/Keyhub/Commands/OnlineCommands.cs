@@ -152,6 +152,19 @@ internal static class OnlineCommands
                 result = await client.ManagementAsync(HttpMethod.Delete, $"roleassignments/{Arg(0, "an assignment id")}", null, ct);
                 columns = [];
                 break;
+            case ("operator", "unseal"):
+            {
+                // The share is secret: read it from standard input unless given (scripts), never echoed back.
+                var share = args.Optional("share") ?? Console.In.ReadLine()?.Trim()
+                    ?? throw new CommandLineException("operator unseal needs a share (--share or one line on standard input)");
+                result = await client.PublicJsonAsync(HttpMethod.Post, "unseal", new JsonObject { ["share"] = share }, ct);
+                columns = ["sealed", "progress", "threshold"];
+                break;
+            }
+            case ("operator", "seal-status"):
+                result = await client.PublicJsonAsync(HttpMethod.Get, "seal", null, ct);
+                columns = ["sealed", "type", "progress", "threshold", "shares"];
+                break;
             case ("operator", "rotate-signing-key"):
                 result = await client.ManagementAsync(HttpMethod.Post, "signingkeys/rotate", null, ct);
                 columns = ["kid"];

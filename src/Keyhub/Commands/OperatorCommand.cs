@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Keyhub.Core.Authorization;
 using Keyhub.Core.IO;
+using Keyhub.Core.Seal;
 using Keyhub.Core.Vaults;
 using Keyhub.Server.Dev;
 using Keyhub.Server.Hosting;
@@ -21,14 +22,21 @@ internal static class OperatorCommand
         var port = args.OptionalInt("port") ?? 8443;
         var profilePath = Path.GetFullPath(args.Optional("profile-out") ?? Path.Combine(data, "operator-profile.json"));
         var tenantId = args.Optional("tenant-id");
+        var shares = args.OptionalInt("shares");
+        var threshold = args.OptionalInt("threshold");
         args.RejectUnknown();
+        if ((shares is null) != (threshold is null) || shares is < 2 or > 255 || threshold < 2 || threshold > shares)
+        {
+            throw new CommandLineException("--shares and --threshold go together: 2 <= threshold <= shares <= 255");
+        }
         if (File.Exists(KeyhubRuntime.DatabasePath(data)))
         {
             throw new CommandLineException($"'{data}' already holds a deployment");
         }
         using var directoryLock = DataDirectoryLock.Acquire(data);
         var tls = DevCertificates.Ensure(data, [], TimeProvider.System);
-        await using var runtime = await KeyhubRuntime.OpenAsync(data, tenantId, TimeProvider.System, CancellationToken.None);
+        var (shamir, unsealShares) = shares is { } n ? ShamirSeal.Create(n, threshold!.Value) : ((ShamirSeal?)null, (byte[][]?)null);
+        await using var runtime = await KeyhubRuntime.OpenAsync(data, tenantId, TimeProvider.System, shamir, CancellationToken.None);
         await runtime.Vaults.CreateAsync(new VaultProperties { Name = "hub", Port = port }, CancellationToken.None);
         var (owner, secret) = await runtime.Principals.AddAsync("SecOps owner", CancellationToken.None);
         await runtime.RoleAssignments.AddAsync(owner.ObjectId, BuiltInRoles.Owner.Id, Scopes.Root, CancellationToken.None);
@@ -50,6 +58,21 @@ internal static class OperatorCommand
               profile: {profilePath} (mode 0600; holds the owner's client secret)
             Start it with: keyhub server --data {data} --port {port}
             """);
+        if (unsealShares is not null)
+        {
+            // Printed once, here only: Keyhub keeps a check value per share, never the shares themselves.
+            Console.WriteLine($"""
+
+                Sealed with Shamir shares: {threshold} of {shares} unseal the deployment after every start
+                (keyhub operator unseal --profile {profilePath}). Give each share to a different operator.
+                """);
+            for (var i = 0; i < unsealShares.Length; i++)
+            {
+                Console.WriteLine($"  share {i + 1}: {System.Buffers.Text.Base64Url.EncodeToString(unsealShares[i])}");
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(unsealShares[i]);
+            }
+        }
+        shamir?.Dispose();
         return 0;
     }
 }

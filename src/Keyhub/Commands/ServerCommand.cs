@@ -28,6 +28,16 @@ internal static class ServerCommand
         }
 
         using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        // A deployment sealed with shares first serves only health, seal status and unseal, until a threshold of shares arrives.
+        if (!options.Dev && await KeyhubRuntime.ReadShamirConfigAsync(Path.GetFullPath(options.DataDirectory), stop.Token) is { } shamir)
+        {
+            options = options with { Shamir = await SealedHost.WaitForUnsealAsync(options, shamir, Console.Out, stop.Token) };
+        }
         await using var server = await KeyhubServer.StartAsync(options, Console.Out, cancellationToken: stop.Token);
         await server.App.WaitForShutdownAsync(stop.Token);
         return 0;

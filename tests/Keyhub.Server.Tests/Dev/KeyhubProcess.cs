@@ -14,6 +14,7 @@ internal sealed class KeyhubProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentQueue<string> _errors = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _sealed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private KeyhubProcess(Process process) => _process = process;
 
@@ -40,6 +41,28 @@ internal sealed class KeyhubProcess : IAsyncDisposable
             throw new InvalidOperationException($"keyhub server {state}.\nstdout:\n{server.Output}\nstderr:\n{server.Errors}");
         }
         return server;
+    }
+
+    /// <summary>Starts a server of a deployment sealed with shares and waits for its <c>Keyhub sealed:</c> line.</summary>
+    public static async Task<KeyhubProcess> StartSealedServerAsync(string[] arguments)
+    {
+        var server = Start(arguments);
+        var first = await Task.WhenAny(server._sealed.Task, server._process.WaitForExitAsync(), Task.Delay(ReadyTimeout));
+        if (first != server._sealed.Task)
+        {
+            await server.DisposeAsync();
+            throw new InvalidOperationException($"keyhub server did not start sealed.\nstdout:\n{server.Output}\nstderr:\n{server.Errors}");
+        }
+        return server;
+    }
+
+    /// <summary>Waits for the <c>Keyhub ready</c> line (after an unseal).</summary>
+    public async Task WaitForReadyAsync()
+    {
+        if (await Task.WhenAny(_ready.Task, Task.Delay(ReadyTimeout)) != _ready.Task)
+        {
+            throw new InvalidOperationException($"keyhub server not ready.\nstdout:\n{Output}\nstderr:\n{Errors}");
+        }
     }
 
     /// <summary>Runs a command to completion (60 s at most) and returns its exit code and output.</summary>
@@ -91,6 +114,10 @@ internal sealed class KeyhubProcess : IAsyncDisposable
             if (e.Data == "Keyhub ready")
             {
                 wrapper._ready.TrySetResult();
+            }
+            if (e.Data.StartsWith("Keyhub sealed:", StringComparison.Ordinal))
+            {
+                wrapper._sealed.TrySetResult();
             }
         };
         process.ErrorDataReceived += (_, e) =>

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Keyhub.Server.Tests.Dev;
+using Keyhub.Server.Tests.Infrastructure;
+
+namespace Keyhub.Server.Tests.Commands;
+
+/// <summary>
+/// A production deployment sealed with Shamir shares, with the real <c>keyhub</c> executable: init prints the
+/// shares once; every start is sealed (503 for everything but health, seal status and unseal) until a
+/// threshold of shares arrives; wrong and repeated shares are refused without losing progress; data written
+/// before a restart reads back after it.
+/// </summary>
+public sealed class ShamirSealedServerTests
+{
+    [Fact]
+    public async Task Init_with_shares_then_every_restart_is_sealed_until_three_of_five_shares_unseal_it_and_the_data_is_intact()
+    {
+        var folder = Directory.CreateTempSubdirectory("keyhub-shamir-").FullName;
+        var data = Path.Combine(folder, "data");
+        var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        var owner = Path.Combine(folder, "secops.json");
+        var app = Path.Combine(folder, "app.json");
+        try
+        {
+            var init = await Ok("operator", "init", "--data", data, "--port", port, "--profile-out", owner, "--shares", "5", "--threshold", "3");
+            var shares = init.Output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("share ", StringComparison.Ordinal))
+                .Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()).ToList();
+            Assert.Equal(5, shares.Count);
+            Assert.False(File.Exists(Path.Combine(data, "seal.key")));
+            var database = await File.ReadAllBytesAsync(Path.Combine(data, "keyhub.db"));
+            Assert.All(shares, s => Assert.DoesNotContain(s, System.Text.Encoding.ASCII.GetString(database), StringComparison.Ordinal));
+
+            await using (var first = await KeyhubProcess.StartSealedServerAsync(["server", "--data", data, "--port", port]))
+            {
+                await Refused("503", "principal", "list", "--profile", owner);
+                await Unseal(owner, shares[0], expectSealed: true);
+                await Unseal(owner, shares[1], expectSealed: true);
+                await Unseal(owner, shares[2], expectSealed: false);
+                await first.WaitForReadyAsync();
+
+                await Ok("principal", "create", "--name", "app", "--profile-out", app, "--profile", owner);
+                var principals = (await Json(owner, "principal", "list"))["value"]!.AsArray();
+                var appId = principals.First(p => p!["displayName"]!.GetValue<string>() == "app")!["objectId"]!.GetValue<string>();
+                await Ok("role", "assign", "--principal", appId, "--role", "Key Vault Secrets Officer", "--scope", "/vaults/hub", "--profile", owner);
+                await Ok("secret", "set", "db-password", "correct horse", "--profile", app);
+            }
+
+            await using var second = await KeyhubProcess.StartSealedServerAsync(["server", "--data", data, "--port", port]);
+            await Refused("503", "secret", "get", "db-password", "--profile", app);
+            var status = await Json(owner, "operator", "seal-status");
+            Assert.True(status["sealed"]!.GetValue<bool>());
+            Assert.Equal(3, status["threshold"]!.GetValue<int>());
+
+            await Unseal(owner, shares[4], expectSealed: true);
+            await RefusedShare(owner, shares[4]);                                   // repeated
+            await RefusedShare(owner, shares[1][..^4] + "AAAA");                      // altered
+            await RefusedShare(owner, "bm90LWEtc2hhcmU");                             // not a share at all
+            Assert.Equal(1, (await Json(owner, "operator", "seal-status"))["progress"]!.GetValue<int>());
+            await Unseal(owner, shares[3], expectSealed: true);
+            await Unseal(owner, shares[1], expectSealed: false);
+            await second.WaitForReadyAsync();
+
+            Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task Unseal(string profile, string share, bool expectSealed) =>
+        Assert.Equal(expectSealed, (await Json(profile, "operator", "unseal", "--share", share))["sealed"]!.GetValue<bool>());
+
+    private static async Task RefusedShare(string profile, string share) =>
+        await Refused("400", "operator", "unseal", "--share", share, "--profile", profile);
+
+    private static async Task<CommandResult> Ok(params string[] arguments)
+    {
+        var result = await KeyhubProcess.RunAsync(arguments);
+        Assert.True(result.ExitCode == 0, $"keyhub {string.Join(' ', arguments)} failed ({result.ExitCode}):\n{result.Output}\n{result.Errors}");
+        return result;
+    }
+
+    private static async Task<JsonNode> Json(string profile, params string[] arguments)
+    {
+        var result = await Ok([.. arguments, "--output", "json", "--profile", profile]);
+        return JsonNode.Parse(result.Output)!;
+    }
+
+    private static async Task Refused(string status, params string[] arguments)
+    {
+        var result = await KeyhubProcess.RunAsync(arguments);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(status, result.Errors, StringComparison.Ordinal);
+    }
+}
