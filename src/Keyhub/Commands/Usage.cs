@@ -11,7 +11,9 @@ internal static class Usage
                 Start the server. --dev: generated TLS, loopback only, a ready 'hub' vault and admin
                 credentials in DIR/dev/credentials.json (DIR defaults to ./.keyhub-dev, port to 8443).
                 Without --dev, settings come from FILE (section "Keyhub") and KEYHUB__* environment variables.
-            keyhub operator init --data DIR [--port N] [--profile-out FILE] [--tenant-id GUID]
+            keyhub operator init --data DIR [--port N] [--profile-out FILE] [--tenant-id GUID] [--shares N --threshold K]
+            keyhub operator unseal [--share SHARE] [--profile FILE]     (reads the share from standard input if not given)
+            keyhub operator seal-status [--profile FILE]
                 Create a deployment offline: root key, hub vault on port N, local CA and server certificate,
                 and the SecOps Owner principal, whose profile (mode 0600) the commands below use.
             keyhub operator rotate-signing-key
