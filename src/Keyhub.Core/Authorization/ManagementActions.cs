@@ -17,6 +17,9 @@ public static class ManagementActions
     public const string GroupsWrite = "Keyhub/groups/write";
     public const string SigningKeysRotate = "Keyhub/signingkeys/rotate/action";
 
+    /// <summary>Seals a running deployment (Shamir): everything stops answering until a threshold of shares arrives.</summary>
+    public const string Seal = "Keyhub/seal/action";
+
     /// <summary>
     /// Sets which names the workload CA issues in a vault. Not part of <see cref="VaultsWrite"/>: widening it lets
     /// the vault's team obtain certificates every workload trusts, so only the deployment Owner holds it.

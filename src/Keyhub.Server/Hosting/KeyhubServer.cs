@@ -43,6 +43,9 @@ public sealed class KeyhubServer : IAsyncDisposable
     }
 
     public WebApplication App { get; }
+
+    /// <summary>Completes when the Owner seals the running server (Shamir deployments only).</summary>
+    public Task SealRequested => App.Services.GetRequiredService<SealSwitch>().Requested;
     public KeyhubRuntime Runtime { get; }
     /// <summary>Dev mode's credentials as currently written (vaults created at run time included).</summary>
     public DevCredentials? DevCredentials => _devCredentials?.Current;
@@ -270,6 +273,7 @@ public sealed class KeyhubServer : IAsyncDisposable
         services.AddSingleton(runtime.Secrets);
         services.AddSingleton(runtime.Keys);
         services.AddSingleton(runtime.Certificates);
+        services.AddSingleton(new SealSwitch());
         services.AddSingleton(runtime.Principals);
         services.AddSingleton(runtime.RoleAssignments);
         services.AddSingleton(runtime.Access);

@@ -43,6 +43,7 @@ internal static class ManagementEndpoints
         api.MapDelete("/groups/{id}/members/{principalId}", RemoveMemberAsync);
 
         api.MapPost("/signingkeys/rotate", RotateSigningKeyAsync);
+        api.MapPost("/seal", SealAsync);
 
         api.MapCaEndpoints();
 
@@ -318,6 +319,17 @@ internal static class ManagementEndpoints
         var keys = await runtime.SigningKeys.LoadAllAsync(context.RequestAborted);
         tokens.ReplaceKeys(keys);
         return JsonResponse.Ok(ManagementJson.List(keys.Select(k => new JsonObject { ["kid"] = k.KeyId })), 200);
+    }
+
+    private static async Task<IResult> SealAsync(HttpContext context, KeyhubServerOptions options, SealSwitch seal)
+    {
+        await AuthorizeAsync(context, ManagementActions.Seal, Scopes.Root);
+        if (options.Shamir is null)
+        {
+            throw Keyhub.Core.Errors.Errors.BadParameter("This deployment is sealed with a key file, which unseals it again at once; only a deployment sealed with Shamir shares can be sealed while running.");
+        }
+        seal.Request();
+        return JsonResponse.Ok(new JsonObject { ["sealed"] = true }, 202);
     }
 
     private static IResult ListRoles() => JsonResponse.Ok(ManagementJson.List(BuiltInRoles.All.Select(ManagementJson.Role)));

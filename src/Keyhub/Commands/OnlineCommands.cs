@@ -161,6 +161,10 @@ internal static class OnlineCommands
                 columns = ["sealed", "progress", "threshold"];
                 break;
             }
+            case ("operator", "seal"):
+                result = await client.ManagementAsync(HttpMethod.Post, "seal", null, ct);
+                columns = ["sealed"];
+                break;
             case ("operator", "seal-status"):
                 result = await client.PublicJsonAsync(HttpMethod.Get, "seal", null, ct);
                 columns = ["sealed", "type", "progress", "threshold", "shares"];

@@ -33,13 +33,30 @@ internal static class ServerCommand
             e.Cancel = true;
             stop.Cancel();
         };
-        // A deployment sealed with shares first serves only health, seal status and unseal, until a threshold of shares arrives.
-        if (!options.Dev && await KeyhubRuntime.ReadShamirConfigAsync(Path.GetFullPath(options.DataDirectory), stop.Token) is { } shamir)
+        // A deployment sealed with shares first serves only health, seal status and unseal, until a threshold
+        // of shares arrives; sealing it while running (the Owner's POST /keyhub/v1/seal) comes back here.
+        var shamir = options.Dev ? null : await KeyhubRuntime.ReadShamirConfigAsync(Path.GetFullPath(options.DataDirectory), stop.Token);
+        while (true)
         {
-            options = options with { Shamir = await SealedHost.WaitForUnsealAsync(options, shamir, Console.Out, stop.Token) };
+            if (shamir is not null)
+            {
+                options = options with { Shamir = await SealedHost.WaitForUnsealAsync(options, shamir, Console.Out, stop.Token) };
+            }
+            await using (var server = await KeyhubServer.StartAsync(options, Console.Out, cancellationToken: stop.Token))
+            {
+                var sealRequested = server.SealRequested;
+                var finished = await Task.WhenAny(server.App.WaitForShutdownAsync(stop.Token), sealRequested);
+                if (finished != sealRequested)
+                {
+                    break;
+                }
+                // Let the 202 reach the Owner before the port closes.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+            }
+            options.Shamir?.Dispose();
+            Console.WriteLine("Keyhub sealed by the Owner");
         }
-        await using var server = await KeyhubServer.StartAsync(options, Console.Out, cancellationToken: stop.Token);
-        await server.App.WaitForShutdownAsync(stop.Token);
+        options.Shamir?.Dispose();
         return 0;
     }
 

@@ -14,6 +14,7 @@ internal static class Usage
             keyhub operator init --data DIR [--port N] [--profile-out FILE] [--tenant-id GUID] [--shares N --threshold K]
             keyhub operator unseal [--share SHARE] [--profile FILE]     (reads the share from standard input if not given)
             keyhub operator seal-status [--profile FILE]
+            keyhub operator seal [--profile FILE]                      (Owner; Shamir deployments: back to waiting for shares)
                 Create a deployment offline: root key, hub vault on port N, local CA and server certificate,
                 and the SecOps Owner principal, whose profile (mode 0600) the commands below use.
             keyhub operator rotate-signing-key

@@ -62,11 +62,34 @@ public sealed class ShamirSealedServerTests
             await second.WaitForReadyAsync();
 
             Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
+
+            // Sealing while running: only the Owner may, and everything but unseal stops answering.
+            await Refused("403", "operator", "seal", "--profile", app);
+            await Ok("operator", "seal", "--profile", owner);
+            await Eventually(async () => (await KeyhubProcess.RunAsync("operator", "seal-status", "--output", "json", "--profile", owner)).ExitCode == 0);
+            await Refused("503", "secret", "get", "db-password", "--profile", app);
+            await Unseal(owner, shares[0], expectSealed: true);
+            await Unseal(owner, shares[2], expectSealed: true);
+            await Unseal(owner, shares[3], expectSealed: false);
+            await Eventually(async () => (await KeyhubProcess.RunAsync("secret", "get", "db-password", "--profile", app)).ExitCode == 0);
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail("The server did not get there within 10 s.");
     }
 
     private static async Task Unseal(string profile, string share, bool expectSealed) =>
