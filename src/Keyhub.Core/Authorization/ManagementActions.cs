@@ -20,6 +20,9 @@ public static class ManagementActions
     /// <summary>Seals a running deployment (Shamir): everything stops answering until a threshold of shares arrives.</summary>
     public const string Seal = "Keyhub/seal/action";
 
+    /// <summary>Rotates the barrier: a new keyring term for new records; old terms keep decrypting.</summary>
+    public const string BarrierRotate = "Keyhub/barrier/rotate/action";
+
     /// <summary>
     /// Sets which names the workload CA issues in a vault. Not part of <see cref="VaultsWrite"/>: widening it lets
     /// the vault's team obtain certificates every workload trusts, so only the deployment Owner holds it.

@@ -39,6 +39,21 @@ public sealed class KeyRing : IDisposable
         return next;
     }
 
+    /// <summary>
+    /// A new ring with every term of this one (copied) plus a new active term. Online rotation swaps rings
+    /// instead of changing one that concurrent requests are reading.
+    /// </summary>
+    public KeyRing WithNewTerm(DateTimeOffset now)
+    {
+        var ring = new KeyRing();
+        foreach (var (number, term) in _terms)
+        {
+            ring.AddTerm(number, term.Key.ToArray(), term.Created);
+        }
+        ring.AddTerm(ActiveTerm + 1, RandomNumberGenerator.GetBytes(KeySize), now);
+        return ring;
+    }
+
     internal ReadOnlySpan<byte> KeyFor(uint term) =>
         _terms.TryGetValue(term, out var t) ? t.Key : throw new BarrierException();
 

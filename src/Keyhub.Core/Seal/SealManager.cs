@@ -14,8 +14,10 @@ public sealed class SealManager(IRecordStore store, ISeal seal, TimeProvider tim
     internal static readonly RecordKey RootKeyRecord = new(SystemVault.Name, "seal", "root", "");
     internal static readonly RecordKey KeyRingRecord = new(SystemVault.Name, "keyring", "keyring", "");
     private static readonly byte[] KeyRingAssociatedData = Encoding.UTF8.GetBytes("keyhub/keyring");
-    private KeyRing? _keyRing;
-    private RecordBarrier? _barrier;
+    private static readonly TimeSpan RetiredRingGrace = TimeSpan.FromMinutes(1);
+    private readonly SemaphoreSlim _rotateGate = new(1, 1);
+    private volatile KeyRing? _keyRing;
+    private volatile RecordBarrier? _barrier;
 
     public bool IsSealed => _barrier is null;
 
@@ -75,6 +77,52 @@ public sealed class SealManager(IRecordStore store, ISeal seal, TimeProvider tim
             CryptographicOperations.ZeroMemory(ringBytes);
         }
     }
+
+    /// <summary>
+    /// Rotates the barrier online: a new keyring with a new active term is stored (encrypted by the root key)
+    /// and swapped in; records written before keep decrypting under their own terms. The replaced ring is
+    /// zeroed after a grace period, once requests that started with it are done.
+    /// </summary>
+    public async Task<uint> RotateBarrierAsync(CancellationToken cancellationToken)
+    {
+        await _rotateGate.WaitAsync(cancellationToken);
+        try
+        {
+            var current = _keyRing ?? throw Errors.Errors.Sealed();
+            var wrapped = await store.GetAsync(RootKeyRecord, cancellationToken) ?? throw new InvalidOperationException("The root key record is missing.");
+            var now = time.GetUtcNow();
+            var next = current.WithNewTerm(now);
+            var ringBytes = next.Serialize();
+            var rootKey = await seal.UnwrapAsync(wrapped.Payload, cancellationToken);
+            try
+            {
+                var encryptedRing = AesGcmEnvelope.Seal(rootKey, 0, ringBytes, KeyRingAssociatedData);
+                var existing = await store.GetAsync(KeyRingRecord, cancellationToken) ?? throw new InvalidOperationException("The keyring record is missing.");
+                await store.WriteAsync([new RecordWrite.Put(existing with { Updated = now, Payload = encryptedRing })], cancellationToken);
+            }
+            catch
+            {
+                next.Dispose();
+                throw;
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(rootKey);
+                CryptographicOperations.ZeroMemory(ringBytes);
+            }
+            _keyRing = next;
+            _barrier = new RecordBarrier(next);
+            _ = Task.Delay(RetiredRingGrace, time, CancellationToken.None).ContinueWith(_ => current.Dispose(), TaskScheduler.Default);
+            return next.ActiveTerm;
+        }
+        finally
+        {
+            _rotateGate.Release();
+        }
+    }
+
+    /// <summary>The active barrier term (the number new records are encrypted under).</summary>
+    public uint ActiveTerm => (_keyRing ?? throw Errors.Errors.Sealed()).ActiveTerm;
 
     private void Install(KeyRing ring)
     {

@@ -44,6 +44,7 @@ internal static class ManagementEndpoints
 
         api.MapPost("/signingkeys/rotate", RotateSigningKeyAsync);
         api.MapPost("/seal", SealAsync);
+        api.MapPost("/barrier/rotate", RotateBarrierAsync);
 
         api.MapCaEndpoints();
 
@@ -330,6 +331,13 @@ internal static class ManagementEndpoints
         }
         seal.Request();
         return JsonResponse.Ok(new JsonObject { ["sealed"] = true }, 202);
+    }
+
+    private static async Task<IResult> RotateBarrierAsync(HttpContext context, KeyhubRuntime runtime)
+    {
+        await AuthorizeAsync(context, ManagementActions.BarrierRotate, Scopes.Root);
+        var term = await runtime.Seal.RotateBarrierAsync(context.RequestAborted);
+        return JsonResponse.Ok(new JsonObject { ["term"] = term }, 200);
     }
 
     private static IResult ListRoles() => JsonResponse.Ok(ManagementJson.List(BuiltInRoles.All.Select(ManagementJson.Role)));

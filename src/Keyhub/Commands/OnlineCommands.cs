@@ -161,6 +161,10 @@ internal static class OnlineCommands
                 columns = ["sealed", "progress", "threshold"];
                 break;
             }
+            case ("operator", "rotate"):
+                result = await client.ManagementAsync(HttpMethod.Post, "barrier/rotate", null, ct);
+                columns = ["term"];
+                break;
             case ("operator", "seal"):
                 result = await client.ManagementAsync(HttpMethod.Post, "seal", null, ct);
                 columns = ["sealed"];

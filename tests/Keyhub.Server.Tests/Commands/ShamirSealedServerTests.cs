@@ -72,6 +72,13 @@ public sealed class ShamirSealedServerTests
             await Unseal(owner, shares[2], expectSealed: true);
             await Unseal(owner, shares[3], expectSealed: false);
             await Eventually(async () => (await KeyhubProcess.RunAsync("secret", "get", "db-password", "--profile", app)).ExitCode == 0);
+
+            // Barrier rotation online: only the Owner; old records keep reading, new ones use the new term.
+            await Refused("403", "operator", "rotate", "--profile", app);
+            Assert.Equal(2, (await Json(owner, "operator", "rotate"))["term"]!.GetValue<int>());
+            await Ok("secret", "set", "api-key", "after rotation", "--profile", app);
+            Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
+            Assert.Equal("after rotation", (await Json(app, "secret", "get", "api-key"))["value"]!.GetValue<string>());
         }
         finally
         {
