@@ -7,6 +7,7 @@ try
         ["server", .. var rest] => await ServerCommand.RunAsync(Arguments.Parse(rest)),
         ["dev", "env", .. var rest] => DevEnvCommand.Run(Arguments.Parse(rest)),
         ["operator", "init", .. var rest] => await OperatorCommand.InitAsync(Arguments.Parse(rest)),
+        ["operator", "rekey", .. var rest] => await OperatorCommand.RekeyAsync(Arguments.Parse(rest)),
         ["principal", "hash-secret", .. var rest] => PrincipalCommand.HashSecret(Arguments.Parse(rest)),
         // With --data, principal commands work offline on a stopped server's folder; without, through the API.
         ["principal", var verb, .. var rest] when rest.Any(a => a == "--data" || a.StartsWith("--data=", StringComparison.Ordinal))

@@ -12,12 +12,17 @@ public static class SealConfig
 {
     internal static readonly RecordKey Record = new(SystemVault.Name, "seal", "config", "");
 
-    public static async Task WriteShamirAsync(IRecordStore store, ShamirSealConfig config, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task WriteShamirAsync(IRecordStore store, ShamirSealConfig config, TimeProvider time, CancellationToken cancellationToken) =>
+        await store.WriteAsync([new RecordWrite.Put(ShamirRecord(config, time.GetUtcNow()))], cancellationToken);
+
+    /// <summary>The record itself, for a batch that also replaces the wrapped root key (rekey).</summary>
+    internal static StoredRecord ShamirRecord(ShamirSealConfig config, DateTimeOffset now) => new()
     {
-        var now = time.GetUtcNow();
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new StoredConfig("shamir", config.Shares, config.Threshold, [.. config.CheckValues]));
-        await store.WriteAsync([new RecordWrite.Put(new StoredRecord { Key = Record, Created = now, Updated = now, Payload = payload })], cancellationToken);
-    }
+        Key = Record,
+        Created = now,
+        Updated = now,
+        Payload = JsonSerializer.SerializeToUtf8Bytes(new StoredConfig("shamir", config.Shares, config.Threshold, [.. config.CheckValues])),
+    };
 
     /// <summary>The Shamir configuration, or null for a key-file deployment (or none yet).</summary>
     public static async Task<ShamirSealConfig?> ReadShamirAsync(IRecordStore store, CancellationToken cancellationToken)

@@ -121,6 +121,46 @@ public sealed class SealManager(IRecordStore store, ISeal seal, TimeProvider tim
         }
     }
 
+    /// <summary>
+    /// Rekey: a new root key, wrapped by a new Shamir seal (new shares), with the keyring re-encrypted under it
+    /// — nothing else is re-encrypted. Root key, keyring and seal configuration are replaced in one atomic
+    /// batch, so a crash leaves either the old shares or the new ones working, never neither.
+    /// </summary>
+    public async Task RekeyAsync(ShamirSeal newSeal, CancellationToken cancellationToken)
+    {
+        await _rotateGate.WaitAsync(cancellationToken);
+        try
+        {
+            var ring = _keyRing ?? throw Errors.Errors.Sealed();
+            var now = time.GetUtcNow();
+            var rootKey = RandomNumberGenerator.GetBytes(KeyRing.KeySize);
+            var ringBytes = ring.Serialize();
+            try
+            {
+                var wrapped = await newSeal.WrapAsync(rootKey, cancellationToken);
+                var encryptedRing = AesGcmEnvelope.Seal(rootKey, 0, ringBytes, KeyRingAssociatedData);
+                var root = await store.GetAsync(RootKeyRecord, cancellationToken) ?? throw new InvalidOperationException("The root key record is missing.");
+                var keyring = await store.GetAsync(KeyRingRecord, cancellationToken) ?? throw new InvalidOperationException("The keyring record is missing.");
+                await store.WriteAsync(
+                    [
+                        new RecordWrite.Put(root with { Updated = now, Payload = wrapped }),
+                        new RecordWrite.Put(keyring with { Updated = now, Payload = encryptedRing }),
+                        new RecordWrite.Put(SealConfig.ShamirRecord(newSeal.Config, now)),
+                    ],
+                    cancellationToken);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(rootKey);
+                CryptographicOperations.ZeroMemory(ringBytes);
+            }
+        }
+        finally
+        {
+            _rotateGate.Release();
+        }
+    }
+
     /// <summary>The active barrier term (the number new records are encrypted under).</summary>
     public uint ActiveTerm => (_keyRing ?? throw Errors.Errors.Sealed()).ActiveTerm;
 

@@ -75,4 +75,54 @@ internal static class OperatorCommand
         shamir?.Dispose();
         return 0;
     }
+
+    /// <summary>
+    /// <c>keyhub operator rekey</c>, offline on a stopped deployment sealed with shares: a threshold of the current
+    /// shares opens it; a new root key is wrapped by a new unseal key whose shares are printed once. The old
+    /// shares stop working.
+    /// </summary>
+    public static async Task<int> RekeyAsync(Arguments args)
+    {
+        var data = Path.GetFullPath(args.Required("data"));
+        var shares = args.OptionalInt("shares") ?? throw new CommandLineException("operator rekey needs --shares N --threshold K for the new shares");
+        var threshold = args.OptionalInt("threshold") ?? throw new CommandLineException("operator rekey needs --shares N --threshold K for the new shares");
+        var given = args.Many("share") ?? [];
+        args.RejectUnknown();
+        if (shares is < 2 or > 255 || threshold < 2 || threshold > shares)
+        {
+            throw new CommandLineException("2 <= threshold <= shares <= 255");
+        }
+        using var directoryLock = DataDirectoryLock.Acquire(data);
+        var config = await KeyhubRuntime.ReadShamirConfigAsync(data, CancellationToken.None)
+            ?? throw new CommandLineException($"'{data}' is not a deployment sealed with Shamir shares");
+        using var current = new ShamirSeal(config);
+        foreach (var (share, index) in given.Select((s, i) => (s, i + 1)))
+        {
+            try
+            {
+                current.Submit(System.Buffers.Text.Base64Url.DecodeFromChars(share.Trim().TrimEnd('=')));
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException)
+            {
+                throw new CommandLineException($"share {index} was refused: {ex.Message}");
+            }
+        }
+        if (!current.Progress.Complete)
+        {
+            throw new CommandLineException($"rekey needs {config.Threshold} of the current shares (--share, repeated); {current.Progress.Received} given");
+        }
+        var (next, newShares) = ShamirSeal.Create(shares, threshold);
+        using (next)
+        {
+            await using var runtime = await KeyhubRuntime.OpenAsync(data, null, TimeProvider.System, current, CancellationToken.None);
+            await runtime.Seal.RekeyAsync(next, CancellationToken.None);
+        }
+        Console.WriteLine($"Rekeyed {data}: a new root key; {threshold} of these {shares} new shares unseal it from now on (the old ones no longer do).");
+        for (var i = 0; i < newShares.Length; i++)
+        {
+            Console.WriteLine($"  share {i + 1}: {System.Buffers.Text.Base64Url.EncodeToString(newShares[i])}");
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(newShares[i]);
+        }
+        return 0;
+    }
 }

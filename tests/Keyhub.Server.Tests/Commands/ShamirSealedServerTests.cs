@@ -46,39 +46,58 @@ public sealed class ShamirSealedServerTests
                 await Ok("secret", "set", "db-password", "correct horse", "--profile", app);
             }
 
-            await using var second = await KeyhubProcess.StartSealedServerAsync(["server", "--data", data, "--port", port]);
-            await Refused("503", "secret", "get", "db-password", "--profile", app);
-            var status = await Json(owner, "operator", "seal-status");
-            Assert.True(status["sealed"]!.GetValue<bool>());
-            Assert.Equal(3, status["threshold"]!.GetValue<int>());
+            await using (var second = await KeyhubProcess.StartSealedServerAsync(["server", "--data", data, "--port", port]))
+            {
+                await Refused("503", "secret", "get", "db-password", "--profile", app);
+                var status = await Json(owner, "operator", "seal-status");
+                Assert.True(status["sealed"]!.GetValue<bool>());
+                Assert.Equal(3, status["threshold"]!.GetValue<int>());
 
-            await Unseal(owner, shares[4], expectSealed: true);
-            await RefusedShare(owner, shares[4]);                                   // repeated
-            await RefusedShare(owner, shares[1][..^4] + "AAAA");                      // altered
-            await RefusedShare(owner, "bm90LWEtc2hhcmU");                             // not a share at all
-            Assert.Equal(1, (await Json(owner, "operator", "seal-status"))["progress"]!.GetValue<int>());
-            await Unseal(owner, shares[3], expectSealed: true);
-            await Unseal(owner, shares[1], expectSealed: false);
-            await second.WaitForReadyAsync();
+                await Unseal(owner, shares[4], expectSealed: true);
+                await RefusedShare(owner, shares[4]);                                   // repeated
+                await RefusedShare(owner, shares[1][..^4] + "AAAA");                      // altered
+                await RefusedShare(owner, "bm90LWEtc2hhcmU");                             // not a share at all
+                Assert.Equal(1, (await Json(owner, "operator", "seal-status"))["progress"]!.GetValue<int>());
+                await Unseal(owner, shares[3], expectSealed: true);
+                await Unseal(owner, shares[1], expectSealed: false);
+                await second.WaitForReadyAsync();
 
-            Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
+                Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
 
-            // Sealing while running: only the Owner may, and everything but unseal stops answering.
-            await Refused("403", "operator", "seal", "--profile", app);
-            await Ok("operator", "seal", "--profile", owner);
-            await Eventually(async () => (await KeyhubProcess.RunAsync("operator", "seal-status", "--output", "json", "--profile", owner)).ExitCode == 0);
-            await Refused("503", "secret", "get", "db-password", "--profile", app);
-            await Unseal(owner, shares[0], expectSealed: true);
-            await Unseal(owner, shares[2], expectSealed: true);
-            await Unseal(owner, shares[3], expectSealed: false);
-            await Eventually(async () => (await KeyhubProcess.RunAsync("secret", "get", "db-password", "--profile", app)).ExitCode == 0);
+                // Sealing while running: only the Owner may, and everything but unseal stops answering.
+                await Refused("403", "operator", "seal", "--profile", app);
+                await Ok("operator", "seal", "--profile", owner);
+                await Eventually(async () => (await KeyhubProcess.RunAsync("operator", "seal-status", "--output", "json", "--profile", owner)).ExitCode == 0);
+                await Refused("503", "secret", "get", "db-password", "--profile", app);
+                await Unseal(owner, shares[0], expectSealed: true);
+                await Unseal(owner, shares[2], expectSealed: true);
+                await Unseal(owner, shares[3], expectSealed: false);
+                await Eventually(async () => (await KeyhubProcess.RunAsync("secret", "get", "db-password", "--profile", app)).ExitCode == 0);
 
-            // Barrier rotation online: only the Owner; old records keep reading, new ones use the new term.
-            await Refused("403", "operator", "rotate", "--profile", app);
-            Assert.Equal(2, (await Json(owner, "operator", "rotate"))["term"]!.GetValue<int>());
-            await Ok("secret", "set", "api-key", "after rotation", "--profile", app);
-            Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
-            Assert.Equal("after rotation", (await Json(app, "secret", "get", "api-key"))["value"]!.GetValue<string>());
+                // Barrier rotation online: only the Owner; old records keep reading, new ones use the new term.
+                await Refused("403", "operator", "rotate", "--profile", app);
+                Assert.Equal(2, (await Json(owner, "operator", "rotate"))["term"]!.GetValue<int>());
+                await Ok("secret", "set", "api-key", "after rotation", "--profile", app);
+                Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
+                Assert.Equal("after rotation", (await Json(app, "secret", "get", "api-key"))["value"]!.GetValue<string>());
+            }
+
+            // Rekey, offline: three current shares open it; the new root key has new shares, and the old ones stop working.
+            var rekey = await Ok("operator", "rekey", "--data", data, "--shares", "3", "--threshold", "2", "--share", shares[0], "--share", shares[3], "--share", shares[4]);
+            var newShares = rekey.Output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("share ", StringComparison.Ordinal))
+                .Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()).ToList();
+            Assert.Equal(3, newShares.Count);
+            var tooFew = await KeyhubProcess.RunAsync("operator", "rekey", "--data", data, "--shares", "3", "--threshold", "2", "--share", newShares[0]);
+            Assert.NotEqual(0, tooFew.ExitCode);
+            await using (var third = await KeyhubProcess.StartSealedServerAsync(["server", "--data", data, "--port", port]))
+            {
+                await RefusedShare(owner, shares[1]);
+                await Unseal(owner, newShares[2], expectSealed: true);
+                await Unseal(owner, newShares[0], expectSealed: false);
+                await third.WaitForReadyAsync();
+                Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
+                Assert.Equal("after rotation", (await Json(app, "secret", "get", "api-key"))["value"]!.GetValue<string>());
+            }
         }
         finally
         {
