@@ -6,6 +6,7 @@ using Keyhub.Core.Certificates;
 using Keyhub.Core.Keys;
 using Keyhub.Server.Tests.Dev;
 using Keyhub.Server.Tests.Infrastructure;
+using static Keyhub.Server.Tests.Commands.CommandLine;
 
 namespace Keyhub.Server.Tests.Commands;
 
@@ -76,25 +77,5 @@ public sealed class CaCommandTests
         var path = Path.Combine(server.DataDirectory, "officer.json");
         await File.WriteAllTextAsync(path, profile.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return path;
-    }
-
-    private static async Task<CommandResult> Ok(params string[] arguments)
-    {
-        var result = await KeyhubProcess.RunAsync(arguments);
-        Assert.True(result.ExitCode == 0, $"keyhub {string.Join(' ', arguments)} failed ({result.ExitCode}):\n{result.Output}\n{result.Errors}");
-        return result;
-    }
-
-    private static async Task<JsonNode> Json(string profile, params string[] arguments)
-    {
-        var result = await Ok([.. arguments, "--output", "json", "--profile", profile]);
-        return JsonNode.Parse(result.Output)!;
-    }
-
-    private static async Task Refused(string status, params string[] arguments)
-    {
-        var result = await KeyhubProcess.RunAsync(arguments);
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(status, result.Errors, StringComparison.Ordinal);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Keyhub.Server.Tests.Dev;
 using Keyhub.Server.Tests.Infrastructure;
+using static Keyhub.Server.Tests.Commands.CommandLine;
 
 namespace Keyhub.Server.Tests.Commands;
 
@@ -123,24 +124,4 @@ public sealed class ShamirSealedServerTests
 
     private static async Task RefusedShare(string profile, string share) =>
         await Refused("400", "operator", "unseal", "--share", share, "--profile", profile);
-
-    private static async Task<CommandResult> Ok(params string[] arguments)
-    {
-        var result = await KeyhubProcess.RunAsync(arguments);
-        Assert.True(result.ExitCode == 0, $"keyhub {string.Join(' ', arguments)} failed ({result.ExitCode}):\n{result.Output}\n{result.Errors}");
-        return result;
-    }
-
-    private static async Task<JsonNode> Json(string profile, params string[] arguments)
-    {
-        var result = await Ok([.. arguments, "--output", "json", "--profile", profile]);
-        return JsonNode.Parse(result.Output)!;
-    }
-
-    private static async Task Refused(string status, params string[] arguments)
-    {
-        var result = await KeyhubProcess.RunAsync(arguments);
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(status, result.Errors, StringComparison.Ordinal);
-    }
 }

@@ -149,24 +149,7 @@ public sealed class GoldenCertificatesTests
     private static byte[] ReadBlob(string file) =>
         System.Buffers.Text.Base64Url.DecodeFromChars(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, file)).Trim());
 
-    private static string CopyGolden()
-    {
-        var source = Path.Combine(AppContext.BaseDirectory, GoldenFolder);
-        var folder = Directory.CreateTempSubdirectory("keyhub-golden-").FullName;
-        foreach (var file in Directory.GetFiles(source))
-        {
-            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
-        }
-        return folder;
-    }
+    private static string CopyGolden() => GoldenFiles.CopyFolder(GoldenFolder);
 
-    private static string FindTestsFolder()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Keyhub.Server.Tests.csproj")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("Test project folder not found.");
-    }
+    private static string FindTestsFolder() => GoldenFiles.TestsFolder();
 }
