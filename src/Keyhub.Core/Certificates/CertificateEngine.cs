@@ -198,7 +198,7 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
             throw PendingNotFound(name);
         }
         // A deleted certificate's operation stays for recovery, but is not served while the certificate is deleted.
-        if (await _objects.PeekLatestAsync(vault, name, cancellationToken) is not null && !await IsLiveAsync(vault, name, cancellationToken))
+        if (await _objects.IsDeletedAsync(vault, name, cancellationToken))
         {
             throw PendingNotFound(name);
         }
@@ -667,7 +667,7 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
     {
         if (policy.Key.ReuseKey)
         {
-            var previous = reuseFrom ?? (await _objects.PeekLatestAsync(vault, name, cancellationToken) is not null && await IsLiveAsync(vault, name, cancellationToken)
+            var previous = reuseFrom ?? (await IsLiveAsync(vault, name, cancellationToken)
                 ? (await _objects.GetAsync(vault, name, null, cancellationToken)).Version
                 : null);
             if (previous is not null)
@@ -711,7 +711,7 @@ public sealed class CertificateEngine(IRecordStore store, SealManager seal, Time
             throw new Errors.KeyhubException(409, "Forbidden",
                 "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress.");
         }
-        if (await _objects.PeekLatestAsync(vault, name, cancellationToken) is not null && !await IsLiveAsync(vault, name, cancellationToken))
+        if (await _objects.IsDeletedAsync(vault, name, cancellationToken))
         {
             throw Kind.DeletedConflict(name);
         }

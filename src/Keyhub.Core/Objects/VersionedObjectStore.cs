@@ -79,6 +79,10 @@ public sealed class VersionedObjectStore<TPayload>(IRecordStore store, SealManag
         }
     }
 
+    /// <summary>Whether the object exists and is soft-deleted (one point read of its head; nothing decrypted).</summary>
+    public async Task<bool> IsDeletedAsync(VaultProperties vault, string name, CancellationToken cancellationToken) =>
+        (await store.GetAsync(HeadKey(vault, name), cancellationToken))?.Deleted is not null;
+
     /// <summary>The latest version's payload whether the object is live or deleted; null when there is no such object.</summary>
     public async Task<TPayload?> PeekLatestAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
     {

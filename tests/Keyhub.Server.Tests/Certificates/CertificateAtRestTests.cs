@@ -94,12 +94,12 @@ public sealed class CertificateAtRestTests
         var stored = await DecryptAsync(server, new RecordKey("hub", "key-version", pfxName.ToLowerInvariant(), VersionOf((await client.GetCertificateAsync(pfxName)).Value.KeyId)), "material");
         Assert.Equal(rsaParts.D, stored.GetProperty("d").GetBytesFromBase64());
 
-        AssertNothingInTheClear(server.DataDirectory, names, secrets, "before the checkpoint");
+        StoreFiles.AssertNoneInTheClear(server.DataDirectory, names, secrets, "before the checkpoint");
         await runtime.Store.CompactAsync(CancellationToken.None);
-        AssertNothingInTheClear(server.DataDirectory, names, secrets, "after the checkpoint");
+        StoreFiles.AssertNoneInTheClear(server.DataDirectory, names, secrets, "after the checkpoint");
 
         var logs = string.Join("\n", server.Logs.Lines);
-        var inLogs = secrets.SelectMany(s => Forms(s.Bytes).Where(f => logs.Contains(Encoding.ASCII.GetString(f.Bytes), StringComparison.Ordinal)).Select(f => $"{s.Label} as {f.Form}")).ToList();
+        var inLogs = secrets.SelectMany(s => StoreFiles.EncodedForms(s.Bytes).Where(f => logs.Contains(Encoding.ASCII.GetString(f.Bytes), StringComparison.Ordinal)).Select(f => $"{s.Label} as {f.Form}")).ToList();
         Assert.True(inLogs.Count == 0, "In the logs: " + string.Join("; ", inLogs));
     }
 
@@ -122,38 +122,6 @@ public sealed class CertificateAtRestTests
             {
                 yield return (member, part.GetBytesFromBase64());
             }
-        }
-    }
-
-    private static void AssertNothingInTheClear(string dataDirectory, IReadOnlyList<string> names, IReadOnlyList<(string Label, byte[] Bytes)> secrets, string when)
-    {
-        var files = StoreFiles.Read(dataDirectory);
-        foreach (var name in names)
-        {
-            Assert.True(StoreFiles.AnyContains(files, Encoding.UTF8.GetBytes(name.ToLowerInvariant())), $"Certificate name {name} not found {when}: the search reads the wrong files.");
-        }
-        var leaks = (from secret in secrets
-                     from form in Forms(secret.Bytes)
-                     from file in files
-                     where Needles.Contains(file.Value, form.Bytes)
-                     select $"{secret.Label} as {form.Form} in {file.Key}").ToList();
-        Assert.True(leaks.Count == 0, $"Secret material in the clear {when}: " + string.Join("; ", leaks));
-    }
-
-    /// <summary>Raw bytes, hex (both cases), base64 and base64url at each alignment inside a larger encoded buffer.</summary>
-    private static IEnumerable<(string Form, byte[] Bytes)> Forms(byte[] value)
-    {
-        yield return ("raw", value);
-        yield return ("hex", Encoding.ASCII.GetBytes(Convert.ToHexString(value)));
-        yield return ("hex-lower", Encoding.ASCII.GetBytes(Convert.ToHexStringLower(value)));
-        for (var offset = 0; offset < 3; offset++)
-        {
-            var padded = new byte[offset + value.Length];
-            value.CopyTo(padded, offset);
-            var encoded = Convert.ToBase64String(padded);
-            var aligned = encoded[((offset == 0 ? 0 : 1) * 4)..((offset + value.Length) / 3 * 4)];
-            yield return ($"base64+{offset}", Encoding.ASCII.GetBytes(aligned));
-            yield return ($"base64url+{offset}", Encoding.ASCII.GetBytes(aligned.Replace('+', '-').Replace('/', '_')));
         }
     }
 }

@@ -76,12 +76,12 @@ public sealed class KeyAtRestTests(KeysServer fixture)
         Assert.Equal(rsaParts.D, storedImport.GetProperty("d").GetBytesFromBase64());
         Assert.Equal(keys.Count + 1, secrets.Select(s => s.Label.Split(' ')[0]).Where(l => l.Contains('/', StringComparison.Ordinal)).Distinct().Count());
 
-        AssertNothingInTheClear(server.DataDirectory, keys.Select(k => k.Name).ToList(), secrets, "before the checkpoint");
+        StoreFiles.AssertNoneInTheClear(server.DataDirectory, keys.Select(k => k.Name).ToList(), secrets, "before the checkpoint");
         await server.Server.Runtime.Store.CompactAsync(CancellationToken.None);
-        AssertNothingInTheClear(server.DataDirectory, keys.Select(k => k.Name).ToList(), secrets, "after the checkpoint");
+        StoreFiles.AssertNoneInTheClear(server.DataDirectory, keys.Select(k => k.Name).ToList(), secrets, "after the checkpoint");
 
         var logs = string.Join("\n", server.Logs.Lines);
-        var inLogs = secrets.SelectMany(s => Forms(s.Bytes).Where(f => logs.Contains(Encoding.ASCII.GetString(f.Bytes), StringComparison.Ordinal)).Select(f => $"{s.Label} as {f.Form}")).ToList();
+        var inLogs = secrets.SelectMany(s => StoreFiles.EncodedForms(s.Bytes).Where(f => logs.Contains(Encoding.ASCII.GetString(f.Bytes), StringComparison.Ordinal)).Select(f => $"{s.Label} as {f.Form}")).ToList();
         Assert.True(inLogs.Count == 0, "In the logs: " + string.Join("; ", inLogs));
     }
 
@@ -92,41 +92,5 @@ public sealed class KeyAtRestTests(KeysServer fixture)
         var record = await runtime.Store.GetAsync(new RecordKey("hub", "key-version", name.ToLowerInvariant(), version), CancellationToken.None);
         Assert.NotNull(record);
         return SealedJson.Decrypt<JsonElement>(runtime.Seal.Barrier, record).GetProperty("material");
-    }
-
-    private static void AssertNothingInTheClear(string dataDirectory, IReadOnlyList<string> names, IReadOnlyList<(string Label, byte[] Bytes)> secrets, string when)
-    {
-        var files = StoreFiles.Read(dataDirectory);
-        // The control: names are identifiers, stored in the clear, so the search does see the rows.
-        foreach (var name in names)
-        {
-            Assert.True(StoreFiles.AnyContains(files, Encoding.UTF8.GetBytes(name.ToLowerInvariant())), $"Key name {name} not found {when}: the search reads the wrong files.");
-        }
-        var leaks = (from secret in secrets
-                     from form in Forms(secret.Bytes)
-                     from file in files
-                     where Needles.Contains(file.Value, form.Bytes)
-                     select $"{secret.Label} as {form.Form} in {file.Key}").ToList();
-        Assert.True(leaks.Count == 0, $"Key material in the clear {when}: " + string.Join("; ", leaks));
-    }
-
-    /// <summary>
-    /// Raw bytes, hex (both cases), and base64 / base64url at each of the three alignments a value can have
-    /// inside a larger encoded buffer (only the characters the value's own bytes determine).
-    /// </summary>
-    private static IEnumerable<(string Form, byte[] Bytes)> Forms(byte[] value)
-    {
-        yield return ("raw", value);
-        yield return ("hex", Encoding.ASCII.GetBytes(Convert.ToHexString(value)));
-        yield return ("hex-lower", Encoding.ASCII.GetBytes(Convert.ToHexStringLower(value)));
-        for (var offset = 0; offset < 3; offset++)
-        {
-            var padded = new byte[offset + value.Length];
-            value.CopyTo(padded, offset);
-            var encoded = Convert.ToBase64String(padded);
-            var aligned = encoded[((offset == 0 ? 0 : 1) * 4)..((offset + value.Length) / 3 * 4)];
-            yield return ($"base64+{offset}", Encoding.ASCII.GetBytes(aligned));
-            yield return ($"base64url+{offset}", Encoding.ASCII.GetBytes(aligned.Replace('+', '-').Replace('/', '_')));
-        }
     }
 }

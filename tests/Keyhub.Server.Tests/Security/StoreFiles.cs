@@ -32,6 +32,46 @@ internal static class StoreFiles
          where Needles.Contains(file.Value, needle.Bytes)
          select $"{label} as {needle.Form} in {file.Key}").ToList();
 
+    /// <summary>
+    /// Asserts that none of <paramref name="secrets"/> appears in the data folder's files in any form of
+    /// <see cref="EncodedForms"/>; <paramref name="names"/> are stored in the clear and serve as the control
+    /// that the search reads the right files.
+    /// </summary>
+    public static void AssertNoneInTheClear(string dataDirectory, IReadOnlyList<string> names, IReadOnlyList<(string Label, byte[] Bytes)> secrets, string when)
+    {
+        var files = Read(dataDirectory);
+        foreach (var name in names)
+        {
+            Assert.True(AnyContains(files, System.Text.Encoding.UTF8.GetBytes(name.ToLowerInvariant())), $"Object name {name} not found {when}: the search reads the wrong files.");
+        }
+        var leaks = (from secret in secrets
+                     from form in EncodedForms(secret.Bytes)
+                     from file in files
+                     where Needles.Contains(file.Value, form.Bytes)
+                     select $"{secret.Label} as {form.Form} in {file.Key}").ToList();
+        Assert.True(leaks.Count == 0, $"Secret material in the clear {when}: " + string.Join("; ", leaks));
+    }
+
+    /// <summary>
+    /// Raw bytes, hex (both cases), and base64 / base64url at each of the three alignments a value can have
+    /// inside a larger encoded buffer (only the characters the value's own bytes determine).
+    /// </summary>
+    public static IEnumerable<(string Form, byte[] Bytes)> EncodedForms(byte[] value)
+    {
+        yield return ("raw", value);
+        yield return ("hex", System.Text.Encoding.ASCII.GetBytes(Convert.ToHexString(value)));
+        yield return ("hex-lower", System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(value)));
+        for (var offset = 0; offset < 3; offset++)
+        {
+            var padded = new byte[offset + value.Length];
+            value.CopyTo(padded, offset);
+            var encoded = Convert.ToBase64String(padded);
+            var aligned = encoded[((offset == 0 ? 0 : 1) * 4)..((offset + value.Length) / 3 * 4)];
+            yield return ($"base64+{offset}", System.Text.Encoding.ASCII.GetBytes(aligned));
+            yield return ($"base64url+{offset}", System.Text.Encoding.ASCII.GetBytes(aligned.Replace('+', '-').Replace('/', '_')));
+        }
+    }
+
     public static bool AnyContains(IReadOnlyDictionary<string, byte[]> files, ReadOnlySpan<byte> needle)
     {
         foreach (var file in files.Values)
