@@ -107,6 +107,26 @@ public sealed class SqliteRecordStore : IRecordStore
         return due;
     }
 
+    public async Task<IReadOnlyList<StoredRecord>> ScanAsync(RecordKey? after, int limit, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        await using var lease = await _connections.RentReaderAsync(cancellationToken);
+        using var command = lease.Connection.CreateCommand();
+        command.CommandText = SqliteRecordTable.SelectScan(after is not null);
+        if (after is not null)
+        {
+            SqliteRecordTable.BindKey(command, after);
+        }
+        command.Parameters.AddWithValue("$limit", Math.Max(0, limit));
+        using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var page = new List<StoredRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            page.Add(SqliteRecordTable.ReadRecord(reader));
+        }
+        return page;
+    }
+
     public async Task WriteAsync(IReadOnlyList<RecordWrite> writes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
@@ -223,6 +243,12 @@ public sealed class SqliteRecordStore : IRecordStore
                 command.CommandText = SqliteRecordTable.Delete;
                 SqliteRecordTable.BindKey(command, remove.Key);
                 break;
+            case RecordWrite.SwapPayload swap:
+                command.CommandText = SqliteRecordTable.SwapPayload;
+                SqliteRecordTable.BindKey(command, swap.Key);
+                command.Parameters.Add("$expected", SqliteType.Blob).Value = swap.Expected;
+                command.Parameters.Add("$payload", SqliteType.Blob).Value = swap.Payload;
+                break;
             case RecordWrite.RemoveAll all:
                 command.CommandText = SqliteRecordTable.DeleteName;
                 command.Parameters.AddWithValue("$vault", all.Vault);
@@ -236,6 +262,10 @@ public sealed class SqliteRecordStore : IRecordStore
         if (write is RecordWrite.Insert { Record.Key: var key } && changed == 0)
         {
             throw new RecordConflictException(key);
+        }
+        if (write is RecordWrite.SwapPayload { Key: var swapped } && changed == 0)
+        {
+            throw new RecordConflictException(swapped);
         }
     }
 

@@ -33,6 +33,19 @@ internal static class SqliteRecordTable
 
     public const string Delete = $"DELETE FROM records WHERE {KeyMatches};";
 
+    public const string SwapPayload = $"UPDATE records SET payload = $payload WHERE {KeyMatches} AND payload = $expected;";
+
+    /// <summary>
+    /// A page of the whole table in primary-key order. The row-value comparison seeks the primary key, so a
+    /// sweep over every record stays linear; the first page leaves it out for the same reason as <see cref="SelectPage"/>.
+    /// </summary>
+    public static string SelectScan(bool hasStart) => $"""
+        SELECT {Columns} FROM records
+        {(hasStart ? "WHERE (vault, kind, name, version) > ($vault, $kind, $name, $version)" : "")}
+        ORDER BY vault COLLATE BINARY, kind COLLATE BINARY, name COLLATE BINARY, version COLLATE BINARY
+        LIMIT $limit;
+        """;
+
     public const string DeleteName = "DELETE FROM records WHERE vault = $vault AND kind = $kind AND name = $name;";
 
     /// <summary>Oldest first, so a purge sweep that stops at its limit resumes where it is most overdue.</summary>

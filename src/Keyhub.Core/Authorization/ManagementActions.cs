@@ -23,6 +23,12 @@ public static class ManagementActions
     /// <summary>Rotates the barrier: a new keyring term for new records; old terms keep decrypting.</summary>
     public const string BarrierRotate = "Keyhub/barrier/rotate/action";
 
+    /// <summary>Reads the barrier's terms and re-encryption progress (no key material).</summary>
+    public const string BarrierRead = "Keyhub/barrier/read";
+
+    /// <summary>Removes a term nothing is encrypted under any more; backups taken under it become unrestorable.</summary>
+    public const string BarrierRetire = "Keyhub/barrier/retire/action";
+
     /// <summary>
     /// Sets which names the workload CA issues in a vault. Not part of <see cref="VaultsWrite"/>: widening it lets
     /// the vault's team obtain certificates every workload trusts, so only the deployment Owner holds it.

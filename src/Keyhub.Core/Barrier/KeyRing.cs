@@ -54,6 +54,28 @@ public sealed class KeyRing : IDisposable
         return ring;
     }
 
+    /// <summary>
+    /// A new ring with every term but <paramref name="term"/> (retired: no record is encrypted under it any more).
+    /// The active term cannot be removed.
+    /// </summary>
+    public KeyRing WithoutTerm(uint term)
+    {
+        if (term == ActiveTerm || !_terms.ContainsKey(term))
+        {
+            throw new ArgumentOutOfRangeException(nameof(term), "Only an existing, inactive term can be removed.");
+        }
+        var ring = new KeyRing();
+        foreach (var (number, entry) in _terms.Where(t => t.Key != term))
+        {
+            ring.AddTerm(number, entry.Key.ToArray(), entry.Created);
+        }
+        return ring;
+    }
+
+    /// <summary>When <paramref name="term"/> was created (a term stops encrypting when the next one is created).</summary>
+    public DateTimeOffset CreatedOf(uint term) =>
+        _terms.TryGetValue(term, out var t) ? t.Created : throw new ArgumentOutOfRangeException(nameof(term));
+
     internal ReadOnlySpan<byte> KeyFor(uint term) =>
         _terms.TryGetValue(term, out var t) ? t.Key : throw new BarrierException();
 

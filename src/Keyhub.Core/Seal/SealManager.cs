@@ -9,15 +9,17 @@ namespace Keyhub.Core.Seal;
 /// Holds the unsealed barrier. The root key (wrapped by the seal) and the keyring (encrypted by the
 /// root key) are both records in the system vault.
 /// </summary>
-public sealed class SealManager(IRecordStore store, ISeal seal, TimeProvider time) : IDisposable
+public sealed partial class SealManager(IRecordStore store, ISeal seal, TimeProvider time, BarrierPolicy? policy = null) : IDisposable
 {
     internal static readonly RecordKey RootKeyRecord = new(SystemVault.Name, "seal", "root", "");
     internal static readonly RecordKey KeyRingRecord = new(SystemVault.Name, "keyring", "keyring", "");
     private static readonly byte[] KeyRingAssociatedData = Encoding.UTF8.GetBytes("keyhub/keyring");
     private static readonly TimeSpan RetiredRingGrace = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _rotateGate = new(1, 1);
+    private readonly BarrierPolicy _policy = policy ?? new BarrierPolicy();
     private volatile KeyRing? _keyRing;
     private volatile RecordBarrier? _barrier;
+    private volatile TermUsage? _usage;
 
     public bool IsSealed => _barrier is null;
 
@@ -38,14 +40,16 @@ public sealed class SealManager(IRecordStore store, ISeal seal, TimeProvider tim
             var ringRecord = await store.GetAsync(KeyRingRecord, cancellationToken)
                 ?? throw new InvalidOperationException("The keyring record is missing.");
             var ringBytes = AesGcmEnvelope.Open(rootKey, ringRecord.Payload, KeyRingAssociatedData);
+            KeyRing ring;
             try
             {
-                Install(KeyRing.Deserialize(ringBytes));
+                ring = KeyRing.Deserialize(ringBytes);
             }
             finally
             {
                 CryptographicOperations.ZeroMemory(ringBytes);
             }
+            await InstallAsync(ring, cancellationToken);
         }
         finally
         {
@@ -69,13 +73,18 @@ public sealed class SealManager(IRecordStore store, ISeal seal, TimeProvider tim
                     new RecordWrite.Insert(new StoredRecord { Key = KeyRingRecord, Created = now, Updated = now, Payload = encryptedRing }),
                 ],
                 cancellationToken);
-            Install(ring);
+        }
+        catch
+        {
+            ring.Dispose();
+            throw;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(rootKey);
             CryptographicOperations.ZeroMemory(ringBytes);
         }
+        await InstallAsync(ring, cancellationToken);
     }
 
     /// <summary>
@@ -89,36 +98,63 @@ public sealed class SealManager(IRecordStore store, ISeal seal, TimeProvider tim
         try
         {
             var current = _keyRing ?? throw Errors.Errors.Sealed();
-            var wrapped = await store.GetAsync(RootKeyRecord, cancellationToken) ?? throw new InvalidOperationException("The root key record is missing.");
-            var now = time.GetUtcNow();
-            var next = current.WithNewTerm(now);
-            var ringBytes = next.Serialize();
-            var rootKey = await seal.UnwrapAsync(wrapped.Payload, cancellationToken);
-            try
-            {
-                var encryptedRing = AesGcmEnvelope.Seal(rootKey, 0, ringBytes, KeyRingAssociatedData);
-                var existing = await store.GetAsync(KeyRingRecord, cancellationToken) ?? throw new InvalidOperationException("The keyring record is missing.");
-                await store.WriteAsync([new RecordWrite.Put(existing with { Updated = now, Payload = encryptedRing })], cancellationToken);
-            }
-            catch
-            {
-                next.Dispose();
-                throw;
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(rootKey);
-                CryptographicOperations.ZeroMemory(ringBytes);
-            }
-            _keyRing = next;
-            _barrier = new RecordBarrier(next);
-            _ = Task.Delay(RetiredRingGrace, time, CancellationToken.None).ContinueWith(_ => current.Dispose(), TaskScheduler.Default);
+            var next = current.WithNewTerm(time.GetUtcNow());
+            await ReplaceRingAsync(current, next, cancellationToken);
             return next.ActiveTerm;
         }
         finally
         {
             _rotateGate.Release();
         }
+    }
+
+    /// <summary>Rotates when the active term has reached the policy's encryption count or age; returns the new term, or null.</summary>
+    public async Task<uint?> RotateIfDueAsync(CancellationToken cancellationToken)
+    {
+        var ring = _keyRing;
+        var usage = _usage;
+        if (ring is null || usage is null)
+        {
+            return null;
+        }
+        var byCount = usage.Count >= _policy.MaxEncryptionsPerTerm;
+        var byAge = _policy.MaxTermAge is { } maxAge && time.GetUtcNow() - ring.CreatedOf(ring.ActiveTerm) >= maxAge;
+        return byCount || byAge ? await RotateBarrierAsync(cancellationToken) : null;
+    }
+
+    /// <summary>Stores <paramref name="next"/> under the root key and swaps it in; callers hold the rotate gate.</summary>
+    private async Task ReplaceRingAsync(KeyRing current, KeyRing next, CancellationToken cancellationToken)
+    {
+        var ringBytes = next.Serialize();
+        try
+        {
+            var wrapped = await store.GetAsync(RootKeyRecord, cancellationToken) ?? throw new InvalidOperationException("The root key record is missing.");
+            var rootKey = await seal.UnwrapAsync(wrapped.Payload, cancellationToken);
+            try
+            {
+                var encryptedRing = AesGcmEnvelope.Seal(rootKey, 0, ringBytes, KeyRingAssociatedData);
+                var existing = await store.GetAsync(KeyRingRecord, cancellationToken) ?? throw new InvalidOperationException("The keyring record is missing.");
+                await store.WriteAsync([new RecordWrite.Put(existing with { Updated = time.GetUtcNow(), Payload = encryptedRing })], cancellationToken);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(rootKey);
+            }
+            await InstallAsync(next, cancellationToken, disposePrevious: false);
+        }
+        catch
+        {
+            if (!ReferenceEquals(_keyRing, next))
+            {
+                next.Dispose();
+            }
+            throw;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(ringBytes);
+        }
+        _ = Task.Delay(RetiredRingGrace, time, CancellationToken.None).ContinueWith(_ => current.Dispose(), TaskScheduler.Default);
     }
 
     /// <summary>
@@ -164,17 +200,33 @@ public sealed class SealManager(IRecordStore store, ISeal seal, TimeProvider tim
     /// <summary>The active barrier term (the number new records are encrypted under).</summary>
     public uint ActiveTerm => (_keyRing ?? throw Errors.Errors.Sealed()).ActiveTerm;
 
-    private void Install(KeyRing ring)
+    private async Task InstallAsync(KeyRing ring, CancellationToken cancellationToken, bool disposePrevious = true)
     {
-        _keyRing?.Dispose();
+        TermUsage usage;
+        try
+        {
+            usage = await TermUsage.StartAsync(store, time, ring.ActiveTerm, _policy.CountBlock, cancellationToken);
+        }
+        catch
+        {
+            ring.Dispose();
+            throw;
+        }
+        var previous = _keyRing;
         _keyRing = ring;
-        _barrier = new RecordBarrier(ring);
+        _usage = usage;
+        _barrier = new RecordBarrier(ring, usage.OnEncrypt);
+        if (disposePrevious)
+        {
+            previous?.Dispose();
+        }
     }
 
     public void Dispose()
     {
         // Seal first, so a request still in flight at shutdown gets 503 rather than an empty keyring.
         _barrier = null;
+        _usage = null;
         _keyRing?.Dispose();
         _keyRing = null;
     }

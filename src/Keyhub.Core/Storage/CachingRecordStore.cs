@@ -66,6 +66,9 @@ public sealed class CachingRecordStore(IRecordStore inner, int capacity = Cachin
     public Task<IReadOnlyList<RecordKey>> ListDueForPurgeAsync(string kind, DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         inner.ListDueForPurgeAsync(kind, now, limit, cancellationToken);
 
+    public Task<IReadOnlyList<StoredRecord>> ScanAsync(RecordKey? after, int limit, CancellationToken cancellationToken) =>
+        inner.ScanAsync(after, limit, cancellationToken);
+
     public async Task WriteAsync(IReadOnlyList<RecordWrite> writes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
@@ -128,6 +131,9 @@ public sealed class CachingRecordStore(IRecordStore inner, int capacity = Cachin
                         break;
                     case RecordWrite.Remove remove:
                         Remove(remove.Key);
+                        break;
+                    case RecordWrite.SwapPayload swap:
+                        Remove(swap.Key);
                         break;
                     case RecordWrite.RemoveAll all:
                         foreach (var key in _hot.Keys.Concat(_cold.Keys))

@@ -29,6 +29,7 @@ public sealed class ChangeStamps
                 RecordWrite.Put put => (put.Record.Key.Vault, put.Record.Key.Kind),
                 RecordWrite.Insert insert => (insert.Record.Key.Vault, insert.Record.Key.Kind),
                 RecordWrite.Remove remove => (remove.Key.Vault, remove.Key.Kind),
+                RecordWrite.SwapPayload swap => (swap.Key.Vault, swap.Key.Kind),
                 RecordWrite.RemoveAll all => (all.Vault, all.Kind),
                 _ => throw new ArgumentException("Unknown write.", nameof(writes)),
             };

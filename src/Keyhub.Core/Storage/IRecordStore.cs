@@ -16,6 +16,13 @@ public interface IRecordStore : IAsyncDisposable
     /// <summary>Records of one kind (all vaults) whose <see cref="StoredRecord.PurgeAt"/> is at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<RecordKey>> ListDueForPurgeAsync(string kind, DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every record of every vault and kind (deleted ones too), in key order — (vault, kind, name, version),
+    /// ordinal — starting after <paramref name="after"/> (exclusive; null for the beginning). For maintenance
+    /// sweeps such as re-encrypting records under the newest barrier term.
+    /// </summary>
+    Task<IReadOnlyList<StoredRecord>> ScanAsync(RecordKey? after, int limit, CancellationToken cancellationToken);
+
     /// <summary>Applies every write or none; acknowledged only once durable.</summary>
     Task WriteAsync(IReadOnlyList<RecordWrite> writes, CancellationToken cancellationToken);
 

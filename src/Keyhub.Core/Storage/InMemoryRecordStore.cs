@@ -52,6 +52,19 @@ public sealed class InMemoryRecordStore : IRecordStore
         }
     }
 
+    public Task<IReadOnlyList<StoredRecord>> ScanAsync(RecordKey? after, int limit, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<StoredRecord> page = _records
+                .Where(pair => after is null || RecordKeyComparer.Instance.Compare(pair.Key, after) > 0)
+                .Take(Math.Max(0, limit))
+                .Select(pair => Copy(pair.Value))
+                .ToList();
+            return Task.FromResult(page);
+        }
+    }
+
     public Task WriteAsync(IReadOnlyList<RecordWrite> writes, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -72,6 +85,13 @@ public sealed class InMemoryRecordStore : IRecordStore
                         break;
                     case RecordWrite.Remove remove:
                         staged.Remove(remove.Key);
+                        break;
+                    case RecordWrite.SwapPayload swap:
+                        if (!staged.TryGetValue(swap.Key, out var current) || !current.Payload.AsSpan().SequenceEqual(swap.Expected))
+                        {
+                            throw new RecordConflictException(swap.Key);
+                        }
+                        staged[swap.Key] = current with { Payload = (byte[])swap.Payload.Clone() };
                         break;
                     case RecordWrite.RemoveAll all:
                         foreach (var key in staged.Keys.Where(k => k.Vault == all.Vault && k.Kind == all.Kind && k.Name == all.Name).ToList())

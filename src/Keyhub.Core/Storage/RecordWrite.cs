@@ -15,6 +15,13 @@ public abstract record RecordWrite
 
     public sealed record Remove(RecordKey Key) : RecordWrite;
 
+    /// <summary>
+    /// Replaces only the payload, and only while it is still <paramref name="Expected"/> (byte for byte); otherwise
+    /// — changed or removed meanwhile — the batch fails with <see cref="RecordConflictException"/>. Lets a background
+    /// re-encryption never overwrite a concurrent update with what it read before.
+    /// </summary>
+    public sealed record SwapPayload(RecordKey Key, byte[] Expected, byte[] Payload) : RecordWrite;
+
     /// <summary>Remove every version of one name.</summary>
     public sealed record RemoveAll(string Vault, string Kind, string Name) : RecordWrite;
 }

@@ -75,7 +75,8 @@ public sealed class KeyhubRuntime : IAsyncDisposable
     /// Opens the deployment with an unsealed Shamir seal (or, when <paramref name="shamir"/> is null, the key
     /// file). A new deployment records the Shamir configuration; a Shamir deployment refuses the key file.
     /// </summary>
-    public static async Task<KeyhubRuntime> OpenAsync(string dataDirectory, string? tenantId, TimeProvider time, ShamirSeal? shamir, CancellationToken cancellationToken)
+    public static async Task<KeyhubRuntime> OpenAsync(
+        string dataDirectory, string? tenantId, TimeProvider time, ShamirSeal? shamir, CancellationToken cancellationToken, BarrierPolicy? barrier = null)
     {
         DataDirectoryLock.CreatePrivate(dataDirectory);
         // The data folder lock makes this process the file's only writer, which the cache relies on.
@@ -98,7 +99,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
                 await SealConfig.WriteShamirAsync(store, shamir.Config, time, cancellationToken);
             }
             ISeal active = shamir ?? (ISeal)(sealKey = KeyFileSeal.OpenOrCreate(Path.Combine(dataDirectory, "seal.key")));
-            seal = new SealManager(store, active, time);
+            seal = new SealManager(store, active, time, barrier);
             await seal.InitializeOrUnsealAsync(cancellationToken);
             var deployment = await new DeploymentStore(store, seal, time).EnsureAsync(tenantId, cancellationToken);
             return new KeyhubRuntime(store, sealKey, seal, time, deployment);

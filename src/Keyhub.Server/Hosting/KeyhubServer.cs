@@ -90,7 +90,7 @@ public sealed class KeyhubServer : IAsyncDisposable
                 certificate = LoadCertificate(options.TlsCertificatePath!, options.TlsKeyPath!);
             }
 
-            runtime = await KeyhubRuntime.OpenAsync(dataDirectory, options.TenantId, time, options.Shamir, cancellationToken);
+            runtime = await KeyhubRuntime.OpenAsync(dataDirectory, options.TenantId, time, options.Shamir, cancellationToken, options.Barrier);
             var portVaults = new Dictionary<int, VaultProperties>();
             var namedVaults = new Dictionary<string, VaultProperties>(StringComparer.OrdinalIgnoreCase);
             foreach (var binding in options.Vaults)
@@ -291,6 +291,7 @@ public sealed class KeyhubServer : IAsyncDisposable
         services.AddSingleton(sp => new VaultLifecycle(runtime, addressing, listeners, options, sp.GetService<DevCredentialsFile>()));
         services.AddHostedService<PurgeService>();
         services.AddHostedService<KeyRotationService>();
+        services.AddHostedService<BarrierService>();
 
         var app = builder.Build();
         app.UseMiddleware<DataPlaneMiddleware>();

@@ -46,6 +46,12 @@ public sealed record KeyhubServerOptions
     /// <summary>How often key rotation policies are checked for due Rotate and Notify actions.</summary>
     public TimeSpan RotationInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Automatic barrier rotation (encryptions per term, term age) and term retirement.</summary>
+    public Keyhub.Core.Seal.BarrierPolicy Barrier { get; init; } = new();
+
+    /// <summary>How often the barrier is checked for a due rotation and records under older terms are re-encrypted.</summary>
+    public TimeSpan BarrierInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The unsealed Shamir seal of a deployment sealed with shares (set by `keyhub server` after unseal, never from configuration).</summary>
     [Microsoft.Extensions.Configuration.ConfigurationKeyName("__unseal_only_in_process")]
     public Keyhub.Core.Seal.ShamirSeal? Shamir { get; init; }

@@ -32,4 +32,16 @@ internal static partial class Log
 
     [LoggerMessage(1008, LogLevel.Error, "Key rotation run failed")]
     public static partial void RotationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1009, LogLevel.Information, "Barrier rotated automatically to term {Term} (policy: encryptions or age)")]
+    public static partial void BarrierRotated(ILogger logger, uint term);
+
+    [LoggerMessage(1010, LogLevel.Information, "Re-encrypted {Count} records under barrier term {Term}")]
+    public static partial void Reencrypted(ILogger logger, int count, uint term);
+
+    [LoggerMessage(1011, LogLevel.Warning, "{Count} records do not open under their own identity and were left as they are; their terms cannot be retired")]
+    public static partial void ReencryptionUnreadable(ILogger logger, int count);
+
+    [LoggerMessage(1012, LogLevel.Error, "Barrier maintenance run failed")]
+    public static partial void BarrierMaintenanceFailed(ILogger logger, Exception exception);
 }

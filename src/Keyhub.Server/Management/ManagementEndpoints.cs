@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keyhub.Core.Authorization;
 using Keyhub.Core.Errors;
+using Keyhub.Core.Seal;
 using Keyhub.Core.Vaults;
 using Keyhub.Server.Hosting;
 using Keyhub.Server.Http;
@@ -45,6 +46,9 @@ internal static class ManagementEndpoints
         api.MapPost("/signingkeys/rotate", RotateSigningKeyAsync);
         api.MapPost("/seal", SealAsync);
         api.MapPost("/barrier/rotate", RotateBarrierAsync);
+        api.MapGet("/barrier", BarrierStatusAsync);
+        api.MapPost("/barrier/reencrypt", ReencryptAsync);
+        api.MapPost("/barrier/retire", RetireTermAsync);
 
         api.MapCaEndpoints();
 
@@ -338,6 +342,41 @@ internal static class ManagementEndpoints
         await AuthorizeAsync(context, ManagementActions.BarrierRotate, Scopes.Root);
         var term = await runtime.Seal.RotateBarrierAsync(context.RequestAborted);
         return JsonResponse.Ok(new JsonObject { ["term"] = term }, 200);
+    }
+
+    private static async Task<IResult> BarrierStatusAsync(HttpContext context, KeyhubRuntime runtime)
+    {
+        await AuthorizeAsync(context, ManagementActions.BarrierRead, Scopes.Root);
+        return JsonResponse.Ok(ManagementJson.Barrier(runtime.Seal.Status()));
+    }
+
+    /// <summary>Runs a whole re-encryption pass now instead of waiting for the background one.</summary>
+    private static async Task<IResult> ReencryptAsync(HttpContext context, KeyhubRuntime runtime)
+    {
+        await AuthorizeAsync(context, ManagementActions.BarrierRotate, Scopes.Root);
+        int scanned = 0, reencrypted = 0, unreadable = 0;
+        ReencryptionProgress step;
+        do
+        {
+            step = await runtime.Seal.ReencryptAsync(BarrierService.PageSize, context.RequestAborted);
+            scanned += step.Scanned;
+            reencrypted += step.Reencrypted;
+            unreadable += step.Unreadable;
+        }
+        while (!step.PassCompleted);
+        var status = ManagementJson.Barrier(runtime.Seal.Status());
+        status["reencrypted"] = reencrypted;
+        status["unreadable"] = unreadable;
+        return JsonResponse.Ok(status);
+    }
+
+    private static async Task<IResult> RetireTermAsync(HttpContext context, KeyhubRuntime runtime)
+    {
+        await AuthorizeAsync(context, ManagementActions.BarrierRetire, Scopes.Root);
+        var body = await JsonBody.ReadObjectAsync(context);
+        var term = JsonBody.OptionalInt(body, "term") is { } value and > 0 ? (uint)value : throw Errors.BadParameter("'term' (a positive number) is required.");
+        await runtime.Seal.RetireTermAsync(term, context.RequestAborted);
+        return JsonResponse.Ok(ManagementJson.Barrier(runtime.Seal.Status()));
     }
 
     private static IResult ListRoles() => JsonResponse.Ok(ManagementJson.List(BuiltInRoles.All.Select(ManagementJson.Role)));

@@ -66,6 +66,23 @@ internal static class ManagementJson
         ["scope"] = assignment.Scope,
     };
 
+    public static JsonObject Barrier(Keyhub.Core.Seal.BarrierStatus status) => new()
+    {
+        ["activeTerm"] = status.ActiveTerm,
+        ["activeTermEncryptions"] = status.ActiveTermEncryptions,
+        ["maxEncryptionsPerTerm"] = status.MaxEncryptionsPerTerm,
+        ["maxTermAgeDays"] = status.MaxTermAge?.TotalDays,
+        ["lastReencryptionPass"] = status.LastPassCompleted?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["terms"] = new JsonArray([.. status.Terms.Select(t => (JsonNode)new JsonObject
+        {
+            ["term"] = t.Term,
+            ["created"] = t.Created.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["active"] = t.Active,
+            // Null until a full pass has counted them.
+            ["records"] = t.Records,
+        })]),
+    };
+
     public static JsonObject Role(RoleDefinition role) => new()
     {
         ["id"] = role.Id,

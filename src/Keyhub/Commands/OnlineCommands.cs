@@ -165,6 +165,21 @@ internal static class OnlineCommands
                 result = await client.ManagementAsync(HttpMethod.Post, "barrier/rotate", null, ct);
                 columns = ["term"];
                 break;
+            case ("operator", "barrier"):
+                result = await client.ManagementAsync(HttpMethod.Get, "barrier", null, ct);
+                columns = ["activeTerm", "activeTermEncryptions", "lastReencryptionPass", "terms"];
+                break;
+            case ("operator", "reencrypt"):
+                result = await client.ManagementAsync(HttpMethod.Post, "barrier/reencrypt", null, ct);
+                columns = ["activeTerm", "reencrypted", "terms"];
+                break;
+            case ("operator", "retire-term"):
+                result = await client.ManagementAsync(HttpMethod.Post, "barrier/retire", new JsonObject
+                {
+                    ["term"] = int.TryParse(Arg(0, "a term number"), out var retired) ? retired : throw new CommandLineException("operator retire-term needs a term number"),
+                }, ct);
+                columns = ["activeTerm", "terms"];
+                break;
             case ("operator", "seal"):
                 result = await client.ManagementAsync(HttpMethod.Post, "seal", null, ct);
                 columns = ["sealed"];

@@ -19,6 +19,9 @@ internal static class Usage
                 and the SecOps Owner principal, whose profile (mode 0600) the commands below use.
             keyhub operator rotate-signing-key
             keyhub operator rotate [--profile FILE]                    (Owner; new barrier term for new records)
+            keyhub operator barrier [--profile FILE]                   (terms, encryptions under the active one, re-encryption)
+            keyhub operator reencrypt [--profile FILE]                 (Owner; re-encrypt every record under the active term now)
+            keyhub operator retire-term TERM [--profile FILE]          (Owner; drop a term no record uses; its backups stop restoring)
             keyhub operator rekey --data DIR --shares N --threshold K --share OLD...   (offline: new root key and shares)
                 New token-signing key; the old one stays in the JWKS until the tokens it signed expire.
             keyhub dev env [--data DIR]

@@ -149,6 +149,9 @@ public sealed class CachingRecordStoreTests : RecordStoreContractTests
         public Task<IReadOnlyList<RecordKey>> ListDueForPurgeAsync(string kind, DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
             inner.ListDueForPurgeAsync(kind, now, limit, cancellationToken);
 
+        public Task<IReadOnlyList<StoredRecord>> ScanAsync(RecordKey? after, int limit, CancellationToken cancellationToken) =>
+            inner.ScanAsync(after, limit, cancellationToken);
+
         public Task WriteAsync(IReadOnlyList<RecordWrite> writes, CancellationToken cancellationToken) => inner.WriteAsync(writes, cancellationToken);
 
         public Task CompactAsync(CancellationToken cancellationToken) => inner.CompactAsync(cancellationToken);

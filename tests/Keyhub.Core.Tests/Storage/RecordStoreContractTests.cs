@@ -459,6 +459,79 @@ public abstract class RecordStoreContractTests
         Assert.Equal(stamp, store.ChangeStamp("vault-a", "secret"));
     }
 
+    [Fact]
+    public async Task Scan_pages_every_record_of_every_vault_and_kind_in_key_order_including_deleted_ones()
+    {
+        await using var store = await CreateStoreAsync();
+        await PutAsync(
+            store,
+            Record("b", "v1", vault: "vault-b"),
+            Record("a", "v2"),
+            Record("a", "v1", kind: "key"),
+            Record("a", "v1") with { Deleted = T0 },
+            Record("B", "v1"),
+            Record("a", "", vault: "vault-b", kind: "key"));
+
+        var seen = new List<string>();
+        RecordKey? after = null;
+        while (true)
+        {
+            var page = await store.ScanAsync(after, 2, Ct);
+            seen.AddRange(page.Select(r => $"{r.Key.Vault}/{r.Key.Kind}/{r.Key.Name}/{r.Key.Version}"));
+            if (page.Count < 2)
+            {
+                break;
+            }
+            after = page[^1].Key;
+        }
+
+        Assert.Equal(
+            ["vault-a/key/a/v1", "vault-a/secret/B/v1", "vault-a/secret/a/v1", "vault-a/secret/a/v2", "vault-b/key/a/", "vault-b/secret/b/v1"],
+            seen);
+    }
+
+    [Fact]
+    public async Task Scan_returns_every_field_and_at_most_limit_records()
+    {
+        await using var store = await CreateStoreAsync();
+        var record = Record("alpha", payload: [9, 8, 7]) with { Deleted = T0.AddMinutes(1), PurgeAt = T0.AddDays(7), Enabled = false };
+        await PutAsync(store, record, Record("beta"));
+
+        AssertSameRecord(record, Assert.Single(await store.ScanAsync(null, 1, Ct)));
+        Assert.Empty(await store.ScanAsync(null, 0, Ct));
+        Assert.Empty(await store.ScanAsync(Key("beta"), 10, Ct));
+    }
+
+    [Fact]
+    public async Task Swap_payload_replaces_only_the_payload_when_it_is_still_the_expected_one()
+    {
+        await using var store = await CreateStoreAsync();
+        var record = Record("alpha", payload: [1, 2, 3]) with { Updated = T0.AddMinutes(5), Expires = T0.AddYears(1), Enabled = false };
+        await PutAsync(store, record);
+
+        await store.WriteAsync([new RecordWrite.SwapPayload(record.Key, [1, 2, 3], [4, 5, 6, 7])], Ct);
+
+        AssertSameRecord(record with { Payload = [4, 5, 6, 7] }, await store.GetAsync(record.Key, Ct));
+    }
+
+    [Fact]
+    public async Task Swap_payload_of_a_changed_or_missing_record_fails_and_applies_nothing_of_the_batch()
+    {
+        await using var store = await CreateStoreAsync();
+        await PutAsync(store, Record("alpha", payload: [1]), Record("beta", payload: [2]));
+        var stamp = store.ChangeStamp("vault-a", "secret");
+
+        await Assert.ThrowsAsync<RecordConflictException>(() => store.WriteAsync(
+            [new RecordWrite.SwapPayload(Key("alpha"), [1], [10]), new RecordWrite.SwapPayload(Key("beta"), [99], [20])], Ct));
+        await Assert.ThrowsAsync<RecordConflictException>(() => store.WriteAsync(
+            [new RecordWrite.SwapPayload(Key("gamma"), [1], [30])], Ct));
+
+        Assert.Equal(Bytes(1), await PayloadAsync(store, Key("alpha")));
+        Assert.Equal(Bytes(2), await PayloadAsync(store, Key("beta")));
+        Assert.Null(await store.GetAsync(Key("gamma"), Ct));
+        Assert.Equal(stamp, store.ChangeStamp("vault-a", "secret"));
+    }
+
     protected static RecordKey Key(string name, string version = "v1", string vault = "vault-a", string kind = "secret") =>
         new(vault, kind, name, version);
 

@@ -81,6 +81,13 @@ public sealed class ShamirSealedServerTests
                 await Ok("secret", "set", "api-key", "after rotation", "--profile", app);
                 Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
                 Assert.Equal("after rotation", (await Json(app, "secret", "get", "api-key"))["value"]!.GetValue<string>());
+
+                // Re-encryption now, then the barrier's state; term 1 stopped encrypting a moment ago, so retiring it waits.
+                Assert.True((await Json(owner, "operator", "reencrypt"))["reencrypted"]!.GetValue<int>() > 0);
+                var barrier = await Json(owner, "operator", "barrier");
+                Assert.Equal(0, barrier["terms"]!.AsArray().Single(t => t!["term"]!.GetValue<int>() == 1)!["records"]!.GetValue<int>());
+                await Refused("409", "operator", "retire-term", "1", "--profile", owner);
+                await Refused("403", "operator", "barrier", "--profile", app);
             }
 
             // Rekey, offline: three current shares open it; the new root key has new shares, and the old ones stop working.
