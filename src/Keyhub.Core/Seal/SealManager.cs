@@ -25,13 +25,17 @@ public sealed partial class SealManager(IRecordStore store, ISeal seal, TimeProv
 
     public RecordBarrier Barrier => _barrier ?? throw Errors.Errors.Sealed();
 
-    /// <summary>First start: creates and stores a root key and keyring. Later starts: unseals them.</summary>
-    public async Task InitializeOrUnsealAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// First start: creates and stores a root key (<paramref name="newRootKey"/> if given: recovery shares were split
+    /// from it) and keyring, with <paramref name="settings"/> (how it is sealed) in the same atomic write. Later
+    /// starts: unseals them.
+    /// </summary>
+    public async Task InitializeOrUnsealAsync(CancellationToken cancellationToken, SealSettings? settings = null, ReadOnlyMemory<byte>? newRootKey = null)
     {
         var wrapped = await store.GetAsync(RootKeyRecord, cancellationToken);
         if (wrapped is null)
         {
-            await InitializeAsync(cancellationToken);
+            await InitializeAsync(settings, newRootKey, cancellationToken);
             return;
         }
         var rootKey = await seal.UnwrapAsync(wrapped.Payload, cancellationToken);
@@ -57,22 +61,26 @@ public sealed partial class SealManager(IRecordStore store, ISeal seal, TimeProv
         }
     }
 
-    private async Task InitializeAsync(CancellationToken cancellationToken)
+    private async Task InitializeAsync(SealSettings? settings, ReadOnlyMemory<byte>? newRootKey, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var rootKey = RandomNumberGenerator.GetBytes(KeyRing.KeySize);
+        var rootKey = newRootKey is { } given ? given.ToArray() : RandomNumberGenerator.GetBytes(KeyRing.KeySize);
         var ring = KeyRing.CreateNew(now);
         var ringBytes = ring.Serialize();
         try
         {
             var wrapped = await seal.WrapAsync(rootKey, cancellationToken);
             var encryptedRing = AesGcmEnvelope.Seal(rootKey, 0, ringBytes, KeyRingAssociatedData);
-            await store.WriteAsync(
-                [
-                    new RecordWrite.Insert(new StoredRecord { Key = RootKeyRecord, Created = now, Updated = now, Payload = wrapped }),
-                    new RecordWrite.Insert(new StoredRecord { Key = KeyRingRecord, Created = now, Updated = now, Payload = encryptedRing }),
-                ],
-                cancellationToken);
+            List<RecordWrite> writes =
+            [
+                new RecordWrite.Insert(new StoredRecord { Key = RootKeyRecord, Created = now, Updated = now, Payload = wrapped }),
+                new RecordWrite.Insert(new StoredRecord { Key = KeyRingRecord, Created = now, Updated = now, Payload = encryptedRing }),
+            ];
+            if (settings is not null)
+            {
+                writes.Add(new RecordWrite.Insert(SealConfig.ToRecord(settings, now)));
+            }
+            await store.WriteAsync(writes, cancellationToken);
         }
         catch
         {
@@ -158,18 +166,19 @@ public sealed partial class SealManager(IRecordStore store, ISeal seal, TimeProv
     }
 
     /// <summary>
-    /// Rekey: a new root key, wrapped by a new Shamir seal (new shares), with the keyring re-encrypted under it
-    /// — nothing else is re-encrypted. Root key, keyring and seal configuration are replaced in one atomic
-    /// batch, so a crash leaves either the old shares or the new ones working, never neither.
+    /// Rekey: a new root key (<paramref name="newRootKey"/> if given: recovery shares were split from it), wrapped by
+    /// <paramref name="newSeal"/>, with the keyring re-encrypted under it — nothing else is re-encrypted. Root key,
+    /// keyring and seal settings are replaced in one atomic batch, so a crash leaves either the old seal working or
+    /// the new one, never neither.
     /// </summary>
-    public async Task RekeyAsync(ShamirSeal newSeal, CancellationToken cancellationToken)
+    public async Task RekeyAsync(ISeal newSeal, SealSettings settings, CancellationToken cancellationToken, ReadOnlyMemory<byte>? newRootKey = null)
     {
         await _rotateGate.WaitAsync(cancellationToken);
         try
         {
             var ring = _keyRing ?? throw Errors.Errors.Sealed();
             var now = time.GetUtcNow();
-            var rootKey = RandomNumberGenerator.GetBytes(KeyRing.KeySize);
+            var rootKey = newRootKey is { } given ? given.ToArray() : RandomNumberGenerator.GetBytes(KeyRing.KeySize);
             var ringBytes = ring.Serialize();
             try
             {
@@ -181,7 +190,7 @@ public sealed partial class SealManager(IRecordStore store, ISeal seal, TimeProv
                     [
                         new RecordWrite.Put(root with { Updated = now, Payload = wrapped }),
                         new RecordWrite.Put(keyring with { Updated = now, Payload = encryptedRing }),
-                        new RecordWrite.Put(SealConfig.ShamirRecord(newSeal.Config, now)),
+                        new RecordWrite.Put(SealConfig.ToRecord(settings, now)),
                     ],
                     cancellationToken);
             }

@@ -31,7 +31,13 @@ public sealed class ShamirSeal : ISeal, IDisposable
     private byte[]? _key;
 
     public ShamirSeal(ShamirSealConfig config)
+        : this(config, sharesOfRootKey: false)
     {
+    }
+
+    private ShamirSeal(ShamirSealConfig config, bool sharesOfRootKey)
+    {
+        SharesOfRootKey = sharesOfRootKey;
         if (config.Threshold < 2 || config.Shares < config.Threshold || config.CheckValues.Count != config.Shares)
         {
             throw new ArgumentException("The Shamir seal configuration is inconsistent.", nameof(config));
@@ -39,7 +45,13 @@ public sealed class ShamirSeal : ISeal, IDisposable
         Config = config;
     }
 
-    public string Kind => "shamir";
+    public string Kind => SharesOfRootKey ? "recovery" : "shamir";
+
+    /// <summary>
+    /// Recovery shares: the secret they combine into is the root key itself (an HSM deployment's break-glass), not a
+    /// key that wraps it. Each share is still checked on entry; the keyring, encrypted under the root key, proves the result.
+    /// </summary>
+    public bool SharesOfRootKey { get; }
 
     public ShamirSealConfig Config { get; }
 
@@ -63,6 +75,16 @@ public sealed class ShamirSeal : ISeal, IDisposable
         seal._key = key;
         return (seal, split);
     }
+
+    /// <summary>Recovery shares of an existing root key (HSM deployments); the root key itself is not kept.</summary>
+    public static (ShamirSealConfig Config, byte[][] Shares) SplitRootKey(ReadOnlySpan<byte> rootKey, int shares, int threshold)
+    {
+        var split = Shamir.Split(rootKey, shares, threshold);
+        return (new ShamirSealConfig(shares, threshold, split.Select(s => Shamir.CheckValue(s)).ToList()), split);
+    }
+
+    /// <summary>A seal that collects recovery shares (see <see cref="SharesOfRootKey"/>).</summary>
+    public static ShamirSeal ForRecovery(ShamirSealConfig config) => new(config, sharesOfRootKey: true);
 
     /// <summary>Accepts one share; throws <see cref="ArgumentException"/> (naming no share content) for a wrong, malformed or repeated one.</summary>
     public UnsealProgress Submit(ReadOnlySpan<byte> share)
@@ -111,6 +133,10 @@ public sealed class ShamirSeal : ISeal, IDisposable
 
     public Task<byte[]> WrapAsync(ReadOnlyMemory<byte> rootKey, CancellationToken cancellationToken)
     {
+        if (SharesOfRootKey)
+        {
+            throw new InvalidOperationException("Recovery shares open a deployment; they wrap no new root key (rekey with an HSM does).");
+        }
         lock (_gate)
         {
             return Task.FromResult(AesGcmEnvelope.Seal(_key ?? throw Errors.Errors.Sealed(), 0, rootKey.Span, AssociatedData));
@@ -121,6 +147,11 @@ public sealed class ShamirSeal : ISeal, IDisposable
     {
         lock (_gate)
         {
+            if (SharesOfRootKey)
+            {
+                // The combined shares are the root key; the keyring, encrypted under it, proves it right when opened.
+                return Task.FromResult((_key ?? throw Errors.Errors.Sealed()).ToArray());
+            }
             return Task.FromResult(AesGcmEnvelope.Open(_key ?? throw Errors.Errors.Sealed(), wrappedRootKey.Span, AssociatedData));
         }
     }

@@ -56,57 +56,66 @@ public sealed class KeyhubRuntime : IAsyncDisposable
 
     public static string DatabasePath(string dataDirectory) => Path.Combine(dataDirectory, "keyhub.db");
 
-    /// <summary>The deployment's Shamir configuration, or null when it is sealed with a key file (or does not exist yet).</summary>
-    public static async Task<ShamirSealConfig?> ReadShamirConfigAsync(string dataDirectory, CancellationToken cancellationToken)
+    /// <summary>How the deployment is sealed (null: with the key file, or it does not exist yet).</summary>
+    public static async Task<SealSettings?> ReadSealSettingsAsync(string dataDirectory, CancellationToken cancellationToken)
     {
         if (!File.Exists(DatabasePath(dataDirectory)))
         {
             return null;
         }
         await using var store = await SqliteRecordStore.OpenAsync(DatabasePath(dataDirectory), cancellationToken);
-        return await SealConfig.ReadShamirAsync(store, cancellationToken);
+        return await SealConfig.ReadAsync(store, cancellationToken);
+    }
+
+    /// <summary>The wrapped root key as stored, so an HSM seal can be tried before the server starts.</summary>
+    public static async Task<byte[]?> ReadWrappedRootKeyAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        await using var store = await SqliteRecordStore.OpenAsync(DatabasePath(dataDirectory), cancellationToken);
+        return (await store.GetAsync(SealManager.RootKeyRecord, cancellationToken))?.Payload;
     }
 
     /// <summary>Opens (creating on first use) the deployment in <paramref name="dataDirectory"/> and unseals it with the dev key-file seal.</summary>
     public static Task<KeyhubRuntime> OpenAsync(string dataDirectory, string? tenantId, TimeProvider time, CancellationToken cancellationToken) =>
-        OpenAsync(dataDirectory, tenantId, time, shamir: null, cancellationToken);
+        OpenAsync(dataDirectory, tenantId, time, seal: null, cancellationToken);
 
     /// <summary>
-    /// Opens the deployment with an unsealed Shamir seal (or, when <paramref name="shamir"/> is null, the key
-    /// file). A new deployment records the Shamir configuration; a Shamir deployment refuses the key file.
+    /// Opens the deployment with an unsealed seal of the kind it records (or, when <paramref name="seal"/> is null, the
+    /// key file). A new deployment records <see cref="SealSetup.NewSettings"/> with its root key, atomically.
     /// </summary>
     public static async Task<KeyhubRuntime> OpenAsync(
-        string dataDirectory, string? tenantId, TimeProvider time, ShamirSeal? shamir, CancellationToken cancellationToken, BarrierPolicy? barrier = null)
+        string dataDirectory, string? tenantId, TimeProvider time, SealSetup? seal, CancellationToken cancellationToken, BarrierPolicy? barrier = null)
     {
         DataDirectoryLock.CreatePrivate(dataDirectory);
         // The data folder lock makes this process the file's only writer, which the cache relies on.
         IRecordStore store = new CachingRecordStore(await SqliteRecordStore.OpenAsync(DatabasePath(dataDirectory), cancellationToken));
         KeyFileSeal? sealKey = null;
-        SealManager? seal = null;
+        SealManager? manager = null;
         try
         {
-            var recorded = await SealConfig.ReadShamirAsync(store, cancellationToken);
-            if (shamir is null && recorded is not null)
+            var recorded = await SealConfig.ReadAsync(store, cancellationToken);
+            var exists = await store.GetAsync(SealManager.RootKeyRecord, cancellationToken) is not null;
+            switch (recorded?.Kind)
             {
-                throw new InvalidOperationException("This deployment is sealed with Shamir shares: start it with `keyhub server` and unseal it with `keyhub operator unseal`.");
+                case SealSettings.ShamirKind when seal?.Seal.Kind != "shamir":
+                    throw new InvalidOperationException("This deployment is sealed with Shamir shares: start it with `keyhub server` and unseal it with `keyhub operator unseal`.");
+                case SealSettings.HsmKind when seal?.Seal.Kind is not ("pkcs11" or "recovery"):
+                    throw new InvalidOperationException("This deployment is sealed by an HSM: start it with `keyhub server` (the HSM unseals it; recovery shares if the HSM is lost).");
+                case null when exists && seal is not null:
+                    throw new InvalidOperationException("This deployment is sealed with a key file, not with Shamir shares or an HSM.");
+                case null when !exists && seal is not null && seal.NewSettings is null:
+                    throw new InvalidOperationException("A new sealed deployment needs its seal settings.");
+                default:
+                    break;
             }
-            if (shamir is not null && recorded is null)
-            {
-                if (await store.GetAsync(SealManager.RootKeyRecord, cancellationToken) is not null)
-                {
-                    throw new InvalidOperationException("This deployment is sealed with a key file, not with Shamir shares.");
-                }
-                await SealConfig.WriteShamirAsync(store, shamir.Config, time, cancellationToken);
-            }
-            ISeal active = shamir ?? (ISeal)(sealKey = KeyFileSeal.OpenOrCreate(Path.Combine(dataDirectory, "seal.key")));
-            seal = new SealManager(store, active, time, barrier);
-            await seal.InitializeOrUnsealAsync(cancellationToken);
-            var deployment = await new DeploymentStore(store, seal, time).EnsureAsync(tenantId, cancellationToken);
-            return new KeyhubRuntime(store, sealKey, seal, time, deployment);
+            ISeal active = seal?.Seal ?? (sealKey = KeyFileSeal.OpenOrCreate(Path.Combine(dataDirectory, "seal.key")));
+            manager = new SealManager(store, active, time, barrier);
+            await manager.InitializeOrUnsealAsync(cancellationToken, seal?.NewSettings, seal?.NewRootKey);
+            var deployment = await new DeploymentStore(store, manager, time).EnsureAsync(tenantId, cancellationToken);
+            return new KeyhubRuntime(store, sealKey, manager, time, deployment);
         }
         catch
         {
-            seal?.Dispose();
+            manager?.Dispose();
             sealKey?.Dispose();
             await store.DisposeAsync();
             throw;
@@ -120,3 +129,9 @@ public sealed class KeyhubRuntime : IAsyncDisposable
         await Store.DisposeAsync();
     }
 }
+
+/// <summary>
+/// An unsealed seal to open a deployment with; for a new deployment also the settings to record and, when recovery
+/// shares were split from it, the root key to create it with.
+/// </summary>
+public sealed record SealSetup(ISeal Seal, SealSettings? NewSettings = null, ReadOnlyMemory<byte>? NewRootKey = null);

@@ -90,7 +90,7 @@ public sealed class KeyhubServer : IAsyncDisposable
                 certificate = LoadCertificate(options.TlsCertificatePath!, options.TlsKeyPath!);
             }
 
-            runtime = await KeyhubRuntime.OpenAsync(dataDirectory, options.TenantId, time, options.Shamir, cancellationToken, options.Barrier);
+            runtime = await KeyhubRuntime.OpenAsync(dataDirectory, options.TenantId, time, options.Seal, cancellationToken, options.Barrier);
             var portVaults = new Dictionary<int, VaultProperties>();
             var namedVaults = new Dictionary<string, VaultProperties>(StringComparer.OrdinalIgnoreCase);
             foreach (var binding in options.Vaults)

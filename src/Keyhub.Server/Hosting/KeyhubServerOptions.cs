@@ -52,9 +52,16 @@ public sealed record KeyhubServerOptions
     /// <summary>How often the barrier is checked for a due rotation and records under older terms are re-encrypted.</summary>
     public TimeSpan BarrierInterval { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>The unsealed Shamir seal of a deployment sealed with shares (set by `keyhub server` after unseal, never from configuration).</summary>
+    /// <summary>The PKCS#11 HSM of a deployment sealed by one: library override and PIN.</summary>
+    public Keyhub.Server.Hsm.HsmOptions Hsm { get; init; } = new();
+
+    /// <summary>The unsealed seal of a deployment sealed with shares or an HSM (set by `keyhub server` after unseal, never from configuration).</summary>
     [Microsoft.Extensions.Configuration.ConfigurationKeyName("__unseal_only_in_process")]
-    public Keyhub.Core.Seal.ShamirSeal? Shamir { get; init; }
+    public SealSetup? Seal { get; init; }
+
+    /// <summary>The opened HSM token (set by `keyhub server`, never from configuration): premium vaults keep their keys in it.</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("__hsm_token_only_in_process")]
+    public Keyhub.Pkcs11.Pkcs11Token? HsmToken { get; init; }
 
     public IReadOnlyList<string> Validate()
     {

@@ -10,16 +10,20 @@ using Keyhub.Server.Http;
 namespace Keyhub.Server.Hosting;
 
 /// <summary>
-/// What a Shamir-sealed deployment serves until enough shares arrive: on the server's own port and
+/// What a deployment sealed with shares (or an HSM deployment the HSM could not unseal) serves until enough shares arrive: on the server's own port and
 /// certificate, health, seal status and unseal only; every other request gets 503 with the Azure error body.
 /// It reads nothing from the database (the barrier is shut), so it needs only the recorded configuration.
 /// Once the threshold is met it stops and hands the unsealed seal to the full server.
 /// </summary>
 public static class SealedHost
 {
-    public static async Task<ShamirSeal> WaitForUnsealAsync(KeyhubServerOptions options, ShamirSealConfig config, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves the sealed endpoints until <paramref name="seal"/> (unseal shares, or an HSM deployment's recovery shares)
+    /// has a threshold of shares; <paramref name="reason"/> says why an HSM deployment is waiting for people.
+    /// </summary>
+    public static async Task<ShamirSeal> WaitForUnsealAsync(KeyhubServerOptions options, ShamirSeal seal, string? reason, TextWriter output, CancellationToken cancellationToken)
     {
-        var seal = new ShamirSeal(config);
+        var config = seal.Config;
         var unsealed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var certificate = KeyhubServer.LoadCertificate(
             options.TlsCertificatePath ?? throw new InvalidOperationException("A sealed deployment needs its TLS certificate (TlsCertificatePath)."),
@@ -47,8 +51,8 @@ public static class SealedHost
         await using var app = builder.Build();
         // A stop signal (SIGTERM, Ctrl+C) while sealed ends the wait instead of leaving it hanging.
         app.Lifetime.ApplicationStopping.Register(() => unsealed.TrySetCanceled());
-        app.MapGet("/keyhub/v1/health", () => Status(seal));
-        app.MapGet("/keyhub/v1/seal", () => Status(seal));
+        app.MapGet("/keyhub/v1/health", () => Status(seal, reason));
+        app.MapGet("/keyhub/v1/seal", () => Status(seal, reason));
         app.MapPost("/keyhub/v1/unseal", async (HttpContext context) =>
         {
             byte[] share;
@@ -70,7 +74,7 @@ public static class SealedHost
                 {
                     unsealed.TrySetResult();
                 }
-                return Status(seal);
+                return Status(seal, reason);
             }
             catch (ArgumentException ex)
             {
@@ -79,7 +83,12 @@ public static class SealedHost
         });
         app.MapFallback(() => Error(503, "ServiceUnavailable", "Keyhub is sealed; only health, seal status and unseal requests are answered."));
         await app.StartAsync(cancellationToken);
-        output.WriteLine($"Keyhub sealed: waiting for {config.Threshold} of {config.Shares} unseal shares on port {options.Port} (keyhub operator unseal)");
+        if (reason is not null)
+        {
+            output.WriteLine($"Keyhub could not unseal with the HSM: {reason}");
+        }
+        var kind = seal.SharesOfRootKey ? "recovery" : "unseal";
+        output.WriteLine($"Keyhub sealed: waiting for {config.Threshold} of {config.Shares} {kind} shares on port {options.Port} (keyhub operator unseal)");
         try
         {
             await unsealed.Task.WaitAsync(cancellationToken);
@@ -99,13 +108,14 @@ public static class SealedHost
         return seal;
     }
 
-    private static IResult Status(ShamirSeal seal)
+    private static IResult Status(ShamirSeal seal, string? reason)
     {
         var progress = seal.Progress;
         return JsonResponse.Ok(new JsonObject
         {
             ["sealed"] = !progress.Complete,
             ["type"] = seal.Kind,
+            ["reason"] = reason,
             ["threshold"] = progress.Threshold,
             ["shares"] = seal.Config.Shares,
             ["progress"] = progress.Complete ? progress.Threshold : progress.Received,

@@ -329,9 +329,9 @@ internal static class ManagementEndpoints
     private static async Task<IResult> SealAsync(HttpContext context, KeyhubServerOptions options, SealSwitch seal)
     {
         await AuthorizeAsync(context, ManagementActions.Seal, Scopes.Root);
-        if (options.Shamir is null)
+        if (options.Seal is null)
         {
-            throw Keyhub.Core.Errors.Errors.BadParameter("This deployment is sealed with a key file, which unseals it again at once; only a deployment sealed with Shamir shares can be sealed while running.");
+            throw Keyhub.Core.Errors.Errors.BadParameter("This deployment is sealed with a key file, which unseals it again at once; only a deployment sealed with Shamir shares or an HSM can be sealed while running.");
         }
         seal.Request();
         return JsonResponse.Ok(new JsonObject { ["sealed"] = true }, 202);

@@ -1,4 +1,6 @@
+using Keyhub.Core.Seal;
 using Keyhub.Server.Hosting;
+using Keyhub.Server.Hsm;
 using Microsoft.Extensions.Configuration;
 
 namespace Keyhub.Commands;
@@ -34,14 +36,13 @@ internal static class ServerCommand
             stop.Cancel();
         };
         // A deployment sealed with shares first serves only health, seal status and unseal, until a threshold
-        // of shares arrives; sealing it while running (the Owner's POST /keyhub/v1/seal) comes back here.
-        var shamir = options.Dev ? null : await KeyhubRuntime.ReadShamirConfigAsync(Path.GetFullPath(options.DataDirectory), stop.Token);
+        // of shares arrives; one sealed by an HSM unseals itself, or waits for recovery shares if the HSM fails.
+        // Sealing it while running (the Owner's POST /keyhub/v1/seal) comes back here.
+        var settings = options.Dev ? null : await KeyhubRuntime.ReadSealSettingsAsync(Path.GetFullPath(options.DataDirectory), stop.Token);
+        string? sealedBy = null;
         while (true)
         {
-            if (shamir is not null)
-            {
-                options = options with { Shamir = await SealedHost.WaitForUnsealAsync(options, shamir, Console.Out, stop.Token) };
-            }
+            options = await UnsealAsync(options, settings, sealedBy, stop.Token);
             await using (var server = await KeyhubServer.StartAsync(options, Console.Out, cancellationToken: stop.Token))
             {
                 var sealRequested = server.SealRequested;
@@ -53,11 +54,39 @@ internal static class ServerCommand
                 // Let the 202 reach the Owner before the port closes.
                 await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
             }
-            options.Shamir?.Dispose();
+            Forget(options);
+            sealedBy = "sealed by the Owner; restart the server to unseal with the HSM, or give recovery shares";
             Console.WriteLine("Keyhub sealed by the Owner");
         }
-        options.Shamir?.Dispose();
+        Forget(options);
         return 0;
+    }
+
+    private static async Task<KeyhubServerOptions> UnsealAsync(KeyhubServerOptions options, SealSettings? settings, string? sealedBy, CancellationToken cancellationToken)
+    {
+        switch (settings?.Kind)
+        {
+            case SealSettings.ShamirKind:
+                var shamir = await SealedHost.WaitForUnsealAsync(options, new ShamirSeal(settings.Shares), null, Console.Out, cancellationToken);
+                return options with { Seal = new SealSetup(shamir), HsmToken = null };
+            case SealSettings.HsmKind:
+                var hsm = await HsmUnseal.TryAsync(options, settings, cancellationToken);
+                if (hsm.Seal is not null && sealedBy is null)
+                {
+                    Console.WriteLine($"Keyhub unsealed by the HSM (token '{settings.Hsm!.TokenLabel}')");
+                    return options with { Seal = new SealSetup(hsm.Seal), HsmToken = hsm.Token };
+                }
+                var recovery = await SealedHost.WaitForUnsealAsync(options, ShamirSeal.ForRecovery(settings.Shares), sealedBy ?? hsm.Reason, Console.Out, cancellationToken);
+                return options with { Seal = new SealSetup(recovery), HsmToken = hsm.Token };
+            default:
+                return options;
+        }
+    }
+
+    private static void Forget(KeyhubServerOptions options)
+    {
+        (options.Seal?.Seal as IDisposable)?.Dispose();
+        options.HsmToken?.Dispose();
     }
 
     /// <summary>The <c>Keyhub</c> section of the config file, overridden by <c>KEYHUB__*</c> environment variables.</summary>

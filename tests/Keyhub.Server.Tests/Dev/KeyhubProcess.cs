@@ -10,6 +10,7 @@ namespace Keyhub.Server.Tests.Dev;
 internal sealed class KeyhubProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly AsyncLocal<IReadOnlyDictionary<string, string>?> s_environment = new();
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentQueue<string> _errors = new();
@@ -83,6 +84,22 @@ internal sealed class KeyhubProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Environment variables for the processes this test (its async flow) starts, e.g. an HSM PIN; KEYHUB_* variables
+    /// of the test process itself are never passed on.
+    /// </summary>
+    public static IDisposable WithEnvironment(IReadOnlyDictionary<string, string> variables)
+    {
+        var previous = s_environment.Value;
+        s_environment.Value = variables;
+        return new Restore(() => s_environment.Value = previous);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
     private static KeyhubProcess Start(IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(DotnetHost())
@@ -102,6 +119,10 @@ internal sealed class KeyhubProcess : IAsyncDisposable
             start.Environment.Remove(variable);
         }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in s_environment.Value ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var wrapper = new KeyhubProcess(process);
         process.OutputDataReceived += (_, e) =>
