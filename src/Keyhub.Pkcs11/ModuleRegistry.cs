@@ -47,8 +47,7 @@ internal static class ModuleRegistry
             }
 
             Modules.Remove(module.Key);
-            // C_Finalize, then dlclose.
-            module.Library.Dispose();
+            module.Dispose();
         }
     }
 

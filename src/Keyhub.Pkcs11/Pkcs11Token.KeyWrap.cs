@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using Net.Pkcs11Interop.Common;
-using Net.Pkcs11Interop.HighLevelAPI;
-using NativePkcs11Exception = Net.Pkcs11Interop.Common.Pkcs11Exception;
 
 namespace Keyhub.Pkcs11;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
+using NativePkcs11Exception = Net.Pkcs11Interop.Common.Pkcs11Exception;
 
 namespace Keyhub.Pkcs11;
 
@@ -46,7 +47,7 @@ public sealed partial class Pkcs11Token
         }
 
         Require(nameof(CKM.CKM_RSA_PKCS_KEY_PAIR_GEN));
-        return Run("C_GenerateKeyPair", session =>
+        return Change("C_GenerateKeyPair", session =>
         {
             ThrowIfIdTaken(session, id);
             using var publicTemplate = RsaPublicTemplate(id, label).Add(CKA.CKA_MODULUS_BITS, (ulong)bits).Add(CKA.CKA_PUBLIC_EXPONENT, publicExponent);
@@ -64,7 +65,7 @@ public sealed partial class Pkcs11Token
         ArgumentNullException.ThrowIfNull(label);
         var named = EcCurve.FromName(curve);
         Require(nameof(CKM.CKM_EC_KEY_PAIR_GEN));
-        return Run("C_GenerateKeyPair", session =>
+        return Change("C_GenerateKeyPair", session =>
         {
             ThrowIfIdTaken(session, id);
             using var publicTemplate = EcPublicTemplate(id, label, named);
@@ -224,10 +225,10 @@ public sealed partial class Pkcs11Token
     }
 
     /// <summary>
-    /// A module without the curve answers CKR_CURVE_NOT_SUPPORTED (PKCS#11 2.40) or, older ones,
-    /// CKR_DOMAIN_PARAMS_INVALID / CKR_ATTRIBUTE_VALUE_INVALID on CKA_EC_PARAMS.
+    /// A module without the curve answers CKR_CURVE_NOT_SUPPORTED (PKCS#11 2.40), older ones
+    /// CKR_DOMAIN_PARAMS_INVALID. (SoftHSM2 2.6.1 on Debian 12 has all four curves: it hands the OID to OpenSSL.)
     /// </summary>
-    private static Func<Net.Pkcs11Interop.Common.Pkcs11Exception, Pkcs11Exception?> CurveUnsupported(EcCurve curve) =>
+    private static Func<NativePkcs11Exception, Pkcs11Exception?> CurveUnsupported(EcCurve curve) =>
         e => e.RV is CKR.CKR_CURVE_NOT_SUPPORTED or CKR.CKR_DOMAIN_PARAMS_INVALID or CKR.CKR_MECHANISM_INVALID or CKR.CKR_MECHANISM_PARAM_INVALID
             ? new Pkcs11MechanismUnsupportedException(nameof(CKM.CKM_EC_KEY_PAIR_GEN), $"curve {curve.Name}, OID {curve.Oid}", e)
             : null;

@@ -12,7 +12,7 @@ namespace Keyhub.Pkcs11;
 /// <remarks>
 /// The module behind <see cref="Pkcs11Options.LibraryPath"/> is loaded once per process and shared by all
 /// tokens opened on it (see <see cref="ModuleRegistry"/>); a second <see cref="Pkcs11Token"/> on a token
-/// that is already logged in must bring the same PIN (see <see cref="SharedModule"/>).
+/// that is already logged in must bring the same PIN (see <see cref="TokenLogins"/>).
 /// </remarks>
 public sealed partial class Pkcs11Token : IDisposable
 {
@@ -48,20 +48,17 @@ public sealed partial class Pkcs11Token : IDisposable
 
         var label = options.TokenLabel.TrimEnd(' ');
         var module = ModuleRegistry.Acquire(options.LibraryPath, out var alreadyLoaded);
-        ISession? loginSession = null;
         try
         {
             var (slot, info) = FindSlot(module, label, alreadyLoaded);
             var mechanisms = MechanismNames.Of(slot.GetMechanismList());
             var sessions = new SessionPool(slot, PoolSize(info));
-            loginSession = slot.OpenSession(SessionType.ReadWrite);
-            // Last step that can fail: a refused login records nothing, so closing the session undoes it all.
-            module.LogIn(loginSession, slot.SlotId, label, options.Pin);
+            // The last step that can fail; when it does, it leaves no session and no login behind.
+            var loginSession = module.Logins.Open(slot, label, options.Pin);
             return new Pkcs11Token(module, slot.SlotId, loginSession, sessions, label, mechanisms);
         }
         catch (Exception e)
         {
-            CloseQuietly(loginSession);
             ModuleRegistry.Release(module);
             if (e is NativePkcs11Exception native)
             {
@@ -87,21 +84,9 @@ public sealed partial class Pkcs11Token : IDisposable
             return;
         }
 
-        _sessions.Dispose();
-        _module.LogOut(_slotId, _loginSession);
+        _sessions.Close();
+        _module.Logins.Close(_slotId, _loginSession);
         ModuleRegistry.Release(_module);
-    }
-
-    private static void CloseQuietly(ISession? session)
-    {
-        try
-        {
-            session?.Dispose();
-        }
-        catch (NativePkcs11Exception)
-        {
-            // Nothing to release if the module already dropped it; the original error matters more.
-        }
     }
 
     private static (ISlot Slot, ITokenInfo Info) FindSlot(SharedModule module, string label, bool alreadyLoaded)
@@ -145,7 +130,21 @@ public sealed partial class Pkcs11Token : IDisposable
     }
 
     /// <summary>Runs <paramref name="body"/> on a pooled session and turns Cryptoki errors into Keyhub's.</summary>
-    private T Run<T>(string operation, Func<ISession, T> body, Func<NativePkcs11Exception, Pkcs11Exception?>? translate = null)
+    private T Run<T>(string operation, Func<ISession, T> body, Func<NativePkcs11Exception, Pkcs11Exception?>? translate = null) =>
+        OnSession(operation, session => _module.Use(() => body(session)), translate);
+
+    /// <summary>Like <see cref="Run{T}"/>, for changes to token objects (see <see cref="SharedModule.ChangeObjects{T}"/>).</summary>
+    private T Change<T>(string operation, Func<ISession, T> body, Func<NativePkcs11Exception, Pkcs11Exception?>? translate = null) =>
+        OnSession(operation, session => _module.ChangeObjects(() => body(session)), translate);
+
+    private void Change(string operation, Action<ISession> body, Func<NativePkcs11Exception, Pkcs11Exception?>? translate = null) =>
+        Change(operation, session =>
+        {
+            body(session);
+            return true;
+        }, translate);
+
+    private T OnSession<T>(string operation, Func<ISession, T> body, Func<NativePkcs11Exception, Pkcs11Exception?>? translate)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         try
@@ -157,24 +156,6 @@ public sealed partial class Pkcs11Token : IDisposable
             throw translate?.Invoke(e) ?? new Pkcs11Exception($"{operation} failed on token '{_tokenLabel}' ({e.RV})", e);
         }
     }
-
-    private void Run(string operation, Action<ISession> body, Func<NativePkcs11Exception, Pkcs11Exception?>? translate = null) =>
-        Run(operation, session =>
-        {
-            body(session);
-            return true;
-        }, translate);
-
-    /// <summary>Like <see cref="Run{T}"/>, for changes to token objects (see <see cref="SharedModule.ChangeObjects{T}"/>).</summary>
-    private T Change<T>(string operation, Func<ISession, T> body, Func<NativePkcs11Exception, Pkcs11Exception?>? translate = null) =>
-        Run(operation, session => _module.ChangeObjects(() => body(session)), translate);
-
-    private void Change(string operation, Action<ISession> body, Func<NativePkcs11Exception, Pkcs11Exception?>? translate = null) =>
-        Change(operation, session =>
-        {
-            body(session);
-            return true;
-        }, translate);
 
     private OwnedMechanism Plain(CKM mechanism) => new(Factories.MechanismFactory.Create(mechanism));
 

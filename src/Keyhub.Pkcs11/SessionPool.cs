@@ -55,7 +55,7 @@ internal sealed class SessionPool
                 }
                 else
                 {
-                    Close(session);
+                    CloseQuietly(session);
                 }
             }
 
@@ -63,8 +63,8 @@ internal sealed class SessionPool
         }
     }
 
-    /// <summary>Waits for lent sessions to come back, then closes them all.</summary>
-    public void Dispose()
+    /// <summary>Waits for lent sessions to come back, then closes them all; later calls throw ObjectDisposedException.</summary>
+    public void Close()
     {
         _disposed = true;
         for (var i = 0; i < Size; i++)
@@ -74,14 +74,14 @@ internal sealed class SessionPool
 
         while (_idle.TryTake(out var session))
         {
-            Close(session);
+            CloseQuietly(session);
         }
 
         // Threads that were queued behind the drain see _disposed and throw ObjectDisposedException.
         _lent.Release(Size);
     }
 
-    private static void Close(ISession session)
+    private static void CloseQuietly(ISession session)
     {
         try
         {

@@ -34,6 +34,14 @@ public sealed class Pkcs11TokenConcurrencyTests(Pkcs11TokenConcurrencyTests.Keys
                 Assert.True(token.Exists(id));
                 token.Destroy(id);
                 Assert.False(token.Exists(id));
+
+                if (round % 5 == 0)
+                {
+                    var pair = TokenFixture.NewId();
+                    var publicKey = token.GenerateEcKeyPair(pair, $"worker {worker}", "P-256");
+                    Assert.Equal(publicKey.X, token.GetEcPublic(pair).X);
+                    token.Destroy(pair);
+                }
             }
         }, TaskCreationOptions.LongRunning)).ToArray();
 

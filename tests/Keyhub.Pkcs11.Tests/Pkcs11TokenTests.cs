@@ -22,6 +22,16 @@ public sealed class Pkcs11TokenTests
     }
 
     [SoftHsmFact]
+    public void Open_with_an_unknown_label_while_the_library_is_loaded_explains_that_new_tokens_may_not_be_listed()
+    {
+        using var open = Pkcs11Token.Open(Options(First));
+
+        var e = Assert.Throws<Pkcs11Exception>(() => Pkcs11Token.Open(new Pkcs11Options(SoftHsm.DefaultLibraryPath, "made-later", "1234")));
+
+        Assert.StartsWith($"no token labelled 'made-later' in {SoftHsm.DefaultLibraryPath} (the library was already loaded", e.Message, StringComparison.Ordinal);
+    }
+
+    [SoftHsmFact]
     public void Open_with_a_wrong_pin_is_refused_without_the_pin_in_the_error()
     {
         const string wrongPin = "wrong-pin-31337";

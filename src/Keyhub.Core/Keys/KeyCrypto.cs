@@ -208,7 +208,7 @@ internal static class KeyCrypto
     public static KeyhubException DecryptionFailed() =>
         E.BadParameter("The operation failed: the ciphertext, IV, tag or additional data does not match this key.");
 
-    private static byte[] Opaque(Func<byte[]> operation)
+    internal static byte[] Opaque(Func<byte[]> operation)
     {
         try
         {
@@ -220,7 +220,7 @@ internal static class KeyCrypto
         }
     }
 
-    private static byte[] RsaEncrypt(RSA rsa, byte[] value, RSAEncryptionPadding padding)
+    internal static byte[] RsaEncrypt(RSA rsa, byte[] value, RSAEncryptionPadding padding)
     {
         try
         {
@@ -232,17 +232,17 @@ internal static class KeyCrypto
         }
     }
 
-    private static RSAEncryptionPadding RsaPadding(string alg, string operation) =>
+    internal static RSAEncryptionPadding RsaPadding(string alg, string operation) =>
         KeyAlgorithms.RsaEncryption.TryGetValue(alg, out var padding)
             ? padding
             : throw E.BadParameter($"Algorithm '{alg}' is not valid for {operation} with an RSA key. Use RSA1_5, RSA-OAEP or RSA-OAEP-256.");
 
-    private static (HashAlgorithmName, RSASignaturePadding, int) RsaSignatureAlgorithm(string alg) =>
+    internal static (HashAlgorithmName, RSASignaturePadding, int) RsaSignatureAlgorithm(string alg) =>
         KeyAlgorithms.RsaSignature.TryGetValue(alg, out var a)
             ? a
             : throw E.BadParameter($"Algorithm '{alg}' is not valid for signatures with an RSA key. Use RS256, RS384, RS512, PS256, PS384 or PS512.");
 
-    private static int EcAlgorithm(KeyMaterial key, string alg)
+    internal static int EcAlgorithm(KeyMaterial key, string alg)
     {
         if (!KeyAlgorithms.EcSignature.TryGetValue(alg, out var a))
         {
@@ -255,27 +255,30 @@ internal static class KeyCrypto
         return a.DigestSize;
     }
 
-    private static (AesMode Mode, int KeySize) AesAlgorithm(KeyMaterial key, string alg, string operation)
+    private static (AesMode Mode, int KeySize) AesAlgorithm(KeyMaterial key, string alg, string operation) =>
+        AesAlgorithm(key.Kty, key.Size, alg, operation);
+
+    internal static (AesMode Mode, int KeySize) AesAlgorithm(string kty, int keySize, string alg, string operation)
     {
-        if (key.Kty != KeyTypes.Oct)
+        if (kty != KeyTypes.Oct)
         {
-            throw E.BadParameter($"{key.Kty} keys cannot {operation}.");
+            throw E.BadParameter($"{kty} keys cannot {operation}.");
         }
         if (!KeyAlgorithms.Aes.TryGetValue(alg, out var a))
         {
             throw E.BadParameter($"Algorithm '{alg}' is not valid for {operation} with an oct key.");
         }
-        if (a.KeySize != key.Size)
+        if (a.KeySize != keySize)
         {
-            throw E.BadParameter($"Algorithm {alg} needs a {a.KeySize}-bit key; this key has {key.Size} bits.");
+            throw E.BadParameter($"Algorithm {alg} needs a {a.KeySize}-bit key; this key has {keySize} bits.");
         }
         return a;
     }
 
-    private static byte[] RequireCbcIv(KeyOperationInput input) =>
+    internal static byte[] RequireCbcIv(KeyOperationInput input) =>
         input.Iv is { Length: CbcIvSize } iv ? iv : throw E.BadParameter($"{input.Algorithm} needs a {CbcIvSize}-byte 'iv'.");
 
-    private static void RefuseAesFields(KeyOperationInput input)
+    internal static void RefuseAesFields(KeyOperationInput input)
     {
         if (input.Iv is not null || input.AuthenticationTag is not null || input.AdditionalAuthenticatedData is not null)
         {
@@ -283,7 +286,7 @@ internal static class KeyCrypto
         }
     }
 
-    private static void RequireDigest(byte[] digest, int size, string alg)
+    internal static void RequireDigest(byte[] digest, int size, string alg)
     {
         if (digest.Length != size)
         {

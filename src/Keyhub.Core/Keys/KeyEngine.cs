@@ -12,21 +12,26 @@ namespace Keyhub.Core.Keys;
 /// the cryptographic operations, each checked against the version's enabled flag, validity window and
 /// <c>key_ops</c>. Material never leaves except as the public JWK.
 /// </summary>
-public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider time)
+public sealed partial class KeyEngine(IRecordStore store, SealManager seal, TimeProvider time, IHsmKeys? hsm = null)
 {
     public const int MaxOperationBytes = 64 * 1024;
     internal const string PolicyKind = "key-policy";
     internal const string EventKind = "key-event";
 
-    private readonly VersionedObjectStore<KeyVersionPayload> _objects = new(store, seal, time, ObjectKind.Key);
+    private readonly VersionedObjectStore<KeyVersionPayload> _objects = new(store, seal, time, ObjectKind.Key) { AfterPurge = versions => DestroyHsmObjects(hsm, versions) };
 
     public async Task<KeyVersion> CreateAsync(VaultProperties vault, string name, NewKey request, CancellationToken cancellationToken)
     {
         Names.ValidateObject(name, "key");
-        var kty = KeyFactory.ParseKty(request.Kty);
+        var (kty, inHsm) = KeyFactory.ParseKty(request.Kty, vault.IsPremium);
         var ops = ValidateKeyOps(kty, request.KeyOps);
         SecretValidation.ValidateProperties(null, request.Tags);
         await RefuseManagedAsync(vault, name, cancellationToken);
+        if (inHsm)
+        {
+            var (size, curve) = KeyFactory.Normalize(kty, request.KeySize, request.PublicExponent, request.Curve);
+            return await AddInHsmAsync(vault, name, kty, size, curve, null, ops, request.Tags, request.Enabled, request.NotBefore, request.Expires, cancellationToken);
+        }
         var material = KeyFactory.Generate(kty, request.KeySize, request.PublicExponent, request.Curve);
         return await AddAsync(vault, name, material, ops, request.Tags, request.Enabled, request.NotBefore, request.Expires, cancellationToken);
     }
@@ -34,10 +39,19 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
     public async Task<KeyVersion> ImportAsync(VaultProperties vault, string name, ImportedKey request, CancellationToken cancellationToken)
     {
         Names.ValidateObject(name, "key");
-        var material = KeyFactory.ValidateImport(request.Key);
+        var (_, hsmKty) = KeyFactory.ParseKty(request.Key.Kty, vault.IsPremium);
+        if ((request.Hsm || hsmKty) && !vault.IsPremium)
+        {
+            throw E.BadParameter("Importing into an HSM needs an HSM-backed (premium) vault; this vault holds software keys only.");
+        }
+        var material = KeyFactory.ValidateImport(hsmKty ? request.Key with { Kty = request.Key.Kty[..^4] } : request.Key);
         var ops = ValidateKeyOps(material.Kty, request.KeyOps);
         SecretValidation.ValidateProperties(null, request.Tags);
         await RefuseManagedAsync(vault, name, cancellationToken);
+        if (request.Hsm || hsmKty)
+        {
+            return await AddInHsmAsync(vault, name, material.Kty, material.Size, material.Crv, material, ops, request.Tags, request.Enabled, request.NotBefore, request.Expires, cancellationToken);
+        }
         return await AddAsync(vault, name, material, ops, request.Tags, request.Enabled, request.NotBefore, request.Expires, cancellationToken);
     }
 
@@ -149,6 +163,7 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
     public async Task<byte[]> BackupAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
     {
         await RefuseManagedAsync(vault, name, cancellationToken);
+        await RefuseHsmBackupAsync(vault, name, cancellationToken);
         return await _objects.BackupAsync(vault, name, cancellationToken);
     }
 
@@ -202,6 +217,10 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
     public async Task<KeyOperationResult> OperateAsync(VaultProperties vault, string name, string? version, string operation, KeyOperationInput input, CancellationToken cancellationToken)
     {
         var key = await LoadForOperationAsync(vault, name, version, operation, input, cancellationToken);
+        if (key.Payload.HsmId is not null)
+        {
+            return OperateInHsm(key, operation, input);
+        }
         var material = key.Payload.Material;
         try
         {
@@ -224,6 +243,10 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
     public async Task<(string Name, string Version, bool Valid)> VerifyAsync(VaultProperties vault, string name, string? version, KeyOperationInput input, CancellationToken cancellationToken)
     {
         var key = await LoadForOperationAsync(vault, name, version, KeyOperations.Verify, input, cancellationToken);
+        if (key.Payload.HsmId is not null)
+        {
+            return (key.Name, key.Version, HsmKeyCrypto.Verify(RequireHsm(), ToHsmKey(key.Payload), input));
+        }
         try
         {
             return (key.Name, key.Version, KeyCrypto.Verify(key.Payload.Material, input));
@@ -323,9 +346,14 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
     {
         var current = latest.Payload.Material;
         current.Clear();
-        var material = KeyFactory.Generate(current.Kty, current.Kty == KeyTypes.Ec ? null : current.Size, null, current.Crv);
         var now = time.GetUtcNow();
         DateTimeOffset? expires = policy?.ExpiryTime is { } expiry && IsoDuration.TryParse(expiry, out var duration) ? duration.AddTo(now) : null;
+        if (latest.Payload.HsmId is not null)
+        {
+            var hsmKey = ToHsmKey(latest.Payload);
+            return await AddInHsmAsync(vault, latest.Name, hsmKey.Kty, hsmKey.Size, hsmKey.Public.Crv, null, latest.Payload.KeyOps, latest.Payload.Tags, true, null, expires, cancellationToken);
+        }
+        var material = KeyFactory.Generate(current.Kty, current.Kty == KeyTypes.Ec ? null : current.Size, null, current.Crv);
         return await AddAsync(vault, latest.Name, material, latest.Payload.KeyOps, latest.Payload.Tags, true, null, expires, cancellationToken);
     }
 
@@ -429,6 +457,7 @@ public sealed class KeyEngine(IRecordStore store, SealManager seal, TimeProvider
             Created = version.Created,
             Updated = version.Updated,
             Managed = version.Payload.Managed,
+            Hsm = version.Payload.HsmId is not null,
         };
         material.Clear();
         return result;

@@ -9,17 +9,25 @@ internal static class KeyFactory
     public static readonly IReadOnlyList<int> RsaSizes = [2048, 3072, 4096];
     public static readonly IReadOnlyList<int> OctSizes = [128, 192, 256];
 
-    /// <summary>Normalises a requested kty; <c>-HSM</c> types are refused until a vault can hold HSM keys.</summary>
-    public static string ParseKty(string? kty) => kty switch
+    /// <summary>Normalises a requested kty; <c>-HSM</c> types are refused here (see <see cref="ParseKty(string?, bool)"/>).</summary>
+    public static string ParseKty(string? kty) => ParseKty(kty, premium: false).Kty;
+
+    /// <summary>
+    /// Normalises a requested kty to RSA, EC or oct, and whether it is an <c>-HSM</c> type — which only a premium
+    /// (HSM-backed) vault accepts.
+    /// </summary>
+    public static (string Kty, bool Hsm) ParseKty(string? kty, bool premium) => kty switch
     {
-        KeyTypes.Rsa or KeyTypes.Ec or KeyTypes.Oct => kty,
+        KeyTypes.Rsa or KeyTypes.Ec or KeyTypes.Oct => (kty, false),
+        "RSA-HSM" or "EC-HSM" or "oct-HSM" when premium => (kty[..^4], true),
         "RSA-HSM" or "EC-HSM" or "oct-HSM" => throw E.BadParameter(
             $"Key type '{kty}' needs an HSM-backed (premium) vault; this vault holds software keys only. Use '{kty[..^4]}'."),
         null => throw E.BadParameter("The key type (kty) is required."),
-        _ => throw E.BadParameter($"Unsupported key type '{kty}'. Supported: RSA, EC, oct."),
+        _ => throw E.BadParameter($"Unsupported key type '{kty}'. Supported: RSA, EC, oct{(premium ? ", RSA-HSM, EC-HSM, oct-HSM" : "")}."),
     };
 
-    public static KeyMaterial Generate(string kty, int? keySize, int? publicExponent, string? curve)
+    /// <summary>Checks a creation request's parameters: the key size (bits) and, for EC, the curve.</summary>
+    public static (int Size, string? Curve) Normalize(string kty, int? keySize, int? publicExponent, string? curve)
     {
         switch (kty)
         {
@@ -38,8 +46,7 @@ internal static class KeyFactory
                 {
                     throw E.BadParameter("'crv' applies to EC keys only.");
                 }
-                using var rsa = RSA.Create(size);
-                return FromRsa(rsa.ExportParameters(includePrivateParameters: true));
+                return (size, null);
             }
             case KeyTypes.Ec:
             {
@@ -48,12 +55,13 @@ internal static class KeyFactory
                     throw E.BadParameter("'public_exponent' applies to RSA keys only.");
                 }
                 var crv = curve ?? Curves.P256;
-                if (keySize is not null && keySize != new KeyMaterial { Kty = KeyTypes.Ec, Crv = crv }.Size)
+                _ = Curves.ToCurve(crv);
+                var size = new KeyMaterial { Kty = KeyTypes.Ec, Crv = crv }.Size;
+                if (keySize is not null && keySize != size)
                 {
                     throw E.BadParameter($"key_size {keySize} does not match curve {crv}.");
                 }
-                using var ecdsa = ECDsa.Create(Curves.ToCurve(crv));
-                return FromEc(crv, ecdsa.ExportParameters(includePrivateParameters: true));
+                return (size, crv);
             }
             default:
             {
@@ -66,8 +74,28 @@ internal static class KeyFactory
                 {
                     throw E.BadParameter("'crv' and 'public_exponent' do not apply to oct keys.");
                 }
-                return new KeyMaterial { Kty = KeyTypes.Oct, K = RandomNumberGenerator.GetBytes(size / 8) };
+                return (size, null);
             }
+        }
+    }
+
+    public static KeyMaterial Generate(string kty, int? keySize, int? publicExponent, string? curve)
+    {
+        var (size, crv) = Normalize(kty, keySize, publicExponent, curve);
+        switch (kty)
+        {
+            case KeyTypes.Rsa:
+            {
+                using var rsa = RSA.Create(size);
+                return FromRsa(rsa.ExportParameters(includePrivateParameters: true));
+            }
+            case KeyTypes.Ec:
+            {
+                using var ecdsa = ECDsa.Create(Curves.ToCurve(crv!));
+                return FromEc(crv!, ecdsa.ExportParameters(includePrivateParameters: true));
+            }
+            default:
+                return new KeyMaterial { Kty = KeyTypes.Oct, K = RandomNumberGenerator.GetBytes(size / 8) };
         }
     }
 

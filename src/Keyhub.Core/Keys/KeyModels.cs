@@ -18,6 +18,9 @@ public sealed record KeyVersion
 
     /// <summary>The key of a certificate: read and used here, changed only through the certificate.</summary>
     public bool Managed { get; init; }
+
+    /// <summary>An -HSM key: its private or secret part is a non-extractable object in the HSM (kty RSA-HSM, EC-HSM, oct-HSM).</summary>
+    public bool Hsm { get; init; }
 }
 
 public sealed record DeletedKey(KeyVersion Latest, DateTimeOffset DeletedDate, DateTimeOffset ScheduledPurgeDate);
@@ -38,6 +41,9 @@ public sealed record NewKey(string Kty)
 /// <summary>PUT /keys/{name}: a JWK with its private parts.</summary>
 public sealed record ImportedKey(KeyMaterial Key)
 {
+    /// <summary>Import into the HSM (Azure's <c>Hsm: true</c>, or an -HSM kty): premium vaults only.</summary>
+    public bool Hsm { get; init; }
+
     public IReadOnlyList<string>? KeyOps { get; init; }
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
     public bool? Enabled { get; init; }
@@ -57,5 +63,9 @@ public sealed record KeyPropertiesUpdate
 
 /// <summary>Encrypted payload of one key version: the private material and everything else but ids and timestamps.
 /// <see cref="Managed"/> marks the key of a certificate, changed only through the certificates API.</summary>
-internal sealed record KeyVersionPayload(KeyMaterial Material, List<string> KeyOps, Dictionary<string, string>? Tags, long? NotBefore, long? Expires, bool Managed = false)
+/// <remarks>
+/// <see cref="HsmId"/> is set for a premium vault's -HSM key: <see cref="Material"/> then holds only the public parts
+/// (nothing for oct) and the private or secret key is the HSM object with that id.
+/// </remarks>
+internal sealed record KeyVersionPayload(KeyMaterial Material, List<string> KeyOps, Dictionary<string, string>? Tags, long? NotBefore, long? Expires, bool Managed = false, byte[]? HsmId = null, int? HsmSize = null)
     : IExpiringPayload;

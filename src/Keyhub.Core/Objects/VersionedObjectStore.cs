@@ -17,6 +17,9 @@ public sealed class VersionedObjectStore<TPayload>(IRecordStore store, SealManag
     where TPayload : class
 {
     public const int MaxBackupVersions = 500;
+
+    /// <summary>Told, after a purge has removed them, of every version's payload (e.g. to destroy HSM objects they name).</summary>
+    public Action<IReadOnlyList<TPayload>>? AfterPurge { get; init; }
     private const int BackupFormat = 1;
 
     // One writer at a time keeps read-check-write sequences (e.g. "not deleted, then add a version")
@@ -379,6 +382,34 @@ public sealed class VersionedObjectStore<TPayload>(IRecordStore store, SealManag
         E.BadParameter("The backup blob is invalid, corrupted, or was made by another Keyhub deployment.");
 
     private async Task RemoveAsync(RecordKey headKey, CancellationToken cancellationToken)
+    {
+        var purged = AfterPurge is null ? null : await ReadAllVersionsAsync(headKey, cancellationToken);
+        await RemoveRecordsAsync(headKey, cancellationToken);
+        if (purged is not null)
+        {
+            AfterPurge!(purged);
+        }
+    }
+
+    private async Task<List<TPayload>> ReadAllVersionsAsync(RecordKey headKey, CancellationToken cancellationToken)
+    {
+        var payloads = new List<TPayload>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(
+                new RecordQuery(headKey.Vault, kind.VersionKind) { Name = headKey.Name, Deleted = DeletedFilter.Any, After = after, Limit = 200 },
+                cancellationToken);
+            payloads.AddRange(page.Select(r => SealedJson.Decrypt<TPayload>(Barrier, r)));
+            if (page.Count < 200)
+            {
+                return payloads;
+            }
+            after = page[^1].Key.Version;
+        }
+    }
+
+    private async Task RemoveRecordsAsync(RecordKey headKey, CancellationToken cancellationToken)
     {
         var writes = new List<RecordWrite>
         {

@@ -8,6 +8,14 @@ public sealed record VaultProperties
     public int RetentionDays { get; init; } = 90;
     public bool PurgeProtection { get; init; }
 
+    /// <summary>"standard" (software keys) or "premium" (also -HSM keys, held in the deployment's HSM). Fixed at creation.</summary>
+    public string Sku { get; init; } = StandardSku;
+
+    public const string StandardSku = "standard";
+    public const string PremiumSku = "premium";
+
+    public bool IsPremium => Sku == PremiumSku;
+
     /// <summary>The vault's own HTTPS port (a port-bound vault), or null for a vault addressed by host name.</summary>
     public int? Port { get; init; }
 
@@ -35,6 +43,7 @@ public sealed record VaultProperties
         && Name == other.Name
         && RetentionDays == other.RetentionDays
         && PurgeProtection == other.PurgeProtection
+        && Sku == other.Sku
         && Port == other.Port
         && CertDnsSuffixes.SequenceEqual(other.CertDnsSuffixes, StringComparer.Ordinal)
         && CertIpRanges.SequenceEqual(other.CertIpRanges, StringComparer.Ordinal);

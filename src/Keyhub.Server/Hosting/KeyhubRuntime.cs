@@ -17,8 +17,9 @@ public sealed class KeyhubRuntime : IAsyncDisposable
 {
     private readonly IDisposable? _sealKey;
 
-    private KeyhubRuntime(IRecordStore store, IDisposable? sealKey, SealManager seal, TimeProvider time, DeploymentInfo deployment)
+    private KeyhubRuntime(IRecordStore store, IDisposable? sealKey, SealManager seal, TimeProvider time, DeploymentInfo deployment, IHsmKeys? hsm)
     {
+        Hsm = hsm;
         Store = store;
         _sealKey = sealKey;
         Seal = seal;
@@ -26,7 +27,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
         Deployment = deployment;
         Vaults = new VaultRegistry(store, seal, time);
         Secrets = new SecretEngine(store, seal, time);
-        Keys = new KeyEngine(store, seal, time);
+        Keys = new KeyEngine(store, seal, time, hsm);
         Principals = new PrincipalStore(store, seal, time);
         RoleAssignments = new RoleAssignmentStore(store, seal, time);
         Groups = new GroupStore(store, seal, time);
@@ -41,6 +42,9 @@ public sealed class KeyhubRuntime : IAsyncDisposable
     public Keyhub.Core.Certificates.CertificateEngine Certificates { get; }
 
     public IRecordStore Store { get; }
+
+    /// <summary>The HSM premium vaults keep their keys in, or null (no HSM, or unsealed without it).</summary>
+    public IHsmKeys? Hsm { get; }
     public SealManager Seal { get; }
     public TimeProvider Time { get; }
     public DeploymentInfo Deployment { get; }
@@ -83,7 +87,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
     /// key file). A new deployment records <see cref="SealSetup.NewSettings"/> with its root key, atomically.
     /// </summary>
     public static async Task<KeyhubRuntime> OpenAsync(
-        string dataDirectory, string? tenantId, TimeProvider time, SealSetup? seal, CancellationToken cancellationToken, BarrierPolicy? barrier = null)
+        string dataDirectory, string? tenantId, TimeProvider time, SealSetup? seal, CancellationToken cancellationToken, BarrierPolicy? barrier = null, IHsmKeys? hsm = null)
     {
         DataDirectoryLock.CreatePrivate(dataDirectory);
         // The data folder lock makes this process the file's only writer, which the cache relies on.
@@ -111,7 +115,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
             manager = new SealManager(store, active, time, barrier);
             await manager.InitializeOrUnsealAsync(cancellationToken, seal?.NewSettings, seal?.NewRootKey);
             var deployment = await new DeploymentStore(store, manager, time).EnsureAsync(tenantId, cancellationToken);
-            return new KeyhubRuntime(store, sealKey, manager, time, deployment);
+            return new KeyhubRuntime(store, sealKey, manager, time, deployment, hsm);
         }
         catch
         {

@@ -90,13 +90,17 @@ public sealed class KeyhubServer : IAsyncDisposable
                 certificate = LoadCertificate(options.TlsCertificatePath!, options.TlsKeyPath!);
             }
 
-            runtime = await KeyhubRuntime.OpenAsync(dataDirectory, options.TenantId, time, options.Seal, cancellationToken, options.Barrier);
+            runtime = await KeyhubRuntime.OpenAsync(dataDirectory, options.TenantId, time, options.Seal, cancellationToken, options.Barrier, options.HsmToken is { } token ? new Keyhub.Server.Hsm.Pkcs11Keys(token) : null);
             var portVaults = new Dictionary<int, VaultProperties>();
             var namedVaults = new Dictionary<string, VaultProperties>(StringComparer.OrdinalIgnoreCase);
             foreach (var binding in options.Vaults)
             {
+                if (binding.Sku == VaultProperties.PremiumSku && runtime.Hsm is null)
+                {
+                    throw new InvalidOperationException($"Vault '{binding.Name}' is premium (HSM-backed), which needs a deployment with an HSM.");
+                }
                 var vault = await runtime.Vaults.EnsureAsync(
-                    new VaultProperties { Name = binding.Name, RetentionDays = binding.RetentionDays, PurgeProtection = binding.PurgeProtection },
+                    new VaultProperties { Name = binding.Name, RetentionDays = binding.RetentionDays, PurgeProtection = binding.PurgeProtection, Sku = binding.Sku },
                     cancellationToken);
                 if (binding.Port is { } port)
                 {

@@ -131,4 +131,7 @@ public sealed record VaultBinding
     public int? Port { get; init; }
     public int RetentionDays { get; init; } = 90;
     public bool PurgeProtection { get; init; }
+
+    /// <summary>standard, or premium (-HSM keys; needs a deployment with an HSM).</summary>
+    public string Sku { get; init; } = Keyhub.Core.Vaults.VaultProperties.StandardSku;
 }

@@ -79,15 +79,12 @@ internal static class KeyEndpoints
         var state = await Authorize(context, name, DataActions.KeysImport);
         var body = await JsonBody.ReadObjectAsync(context);
         RefuseRelease(body);
-        if (JsonBody.OptionalBool(body, "Hsm") == true)
-        {
-            throw Errors.BadParameter("Importing into an HSM needs an HSM-backed (premium) vault; this vault holds software keys only.");
-        }
         var jwk = JsonBody.OptionalObject(body, "key") ?? throw Errors.BadParameter("The key to import (key) is required.");
         var properties = ReadProperties(body);
         var material = ReadJwk(jwk);
         var request = new ImportedKey(material)
         {
+            Hsm = JsonBody.OptionalBool(body, "Hsm") == true,
             KeyOps = properties.KeyOps ?? ReadKeyOps(jwk),
             Tags = properties.Tags,
             Enabled = properties.Enabled,

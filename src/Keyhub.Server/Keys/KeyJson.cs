@@ -78,7 +78,8 @@ internal static class KeyJson
         var jwk = new JsonObject
         {
             ["kid"] = Kid(origin, key.Name, key.Version),
-            ["kty"] = pub.Kty,
+            // An HSM key shows its HSM type, as Azure's premium vaults do.
+            ["kty"] = key.Hsm ? pub.Kty + "-HSM" : pub.Kty,
             ["key_ops"] = new JsonArray(key.KeyOps.Select(op => (JsonNode)JsonValue.Create(op)!).ToArray()),
         };
         switch (pub.Kty)

@@ -73,7 +73,7 @@ internal static class ManagementEndpoints
         return JsonResponse.Ok(ManagementJson.List(visible));
     }
 
-    private static async Task<IResult> CreateVaultAsync(HttpContext context, VaultLifecycle vaults, AccessEvaluator access)
+    private static async Task<IResult> CreateVaultAsync(HttpContext context, VaultLifecycle vaults, AccessEvaluator access, KeyhubRuntime runtime)
     {
         await AuthorizeAsync(context, ManagementActions.VaultsWrite, Scopes.Root);
         var body = await JsonBody.ReadObjectAsync(context);
@@ -93,18 +93,18 @@ internal static class ManagementEndpoints
                 }
             }
         }
-        switch (JsonBody.OptionalString(body, "sku")?.ToLowerInvariant())
+        var sku = JsonBody.OptionalString(body, "sku")?.ToLowerInvariant() switch
         {
-            case null or "standard":
-                break;
-            case "premium":
-                throw Errors.BadParameter("Premium (HSM-backed) vaults need a deployment sealed by an HSM; this deployment has software keys only.");
-            default:
-                throw Errors.BadParameter("'sku' is standard or premium.");
-        }
+            null or VaultProperties.StandardSku => VaultProperties.StandardSku,
+            VaultProperties.PremiumSku when runtime.Hsm is null =>
+                throw Errors.BadParameter("Premium (HSM-backed) vaults need a deployment with an HSM (keyhub operator init --hsm-library …); this deployment has software keys only."),
+            VaultProperties.PremiumSku => VaultProperties.PremiumSku,
+            _ => throw Errors.BadParameter("'sku' is standard or premium."),
+        };
         var vault = new VaultProperties
         {
             Name = name,
+            Sku = sku,
             RetentionDays = JsonBody.OptionalInt(body, "retentionDays") ?? 90,
             PurgeProtection = JsonBody.OptionalBool(body, "purgeProtection") ?? false,
             Port = JsonBody.OptionalInt(body, "port"),

@@ -14,6 +14,7 @@ internal static class ManagementJson
         ["name"] = vault.Name,
         ["url"] = url,
         ["port"] = vault.Port,
+        ["sku"] = vault.Sku,
         ["retentionDays"] = vault.RetentionDays,
         ["purgeProtection"] = vault.PurgeProtection,
         ["recoveryLevel"] = vault.RecoveryLevel,

@@ -6,8 +6,10 @@ namespace Keyhub.Server.Tests.Hsm;
 /// The SoftHSM2 tokens of this test process, all made before any test loads the PKCS#11 module (SoftHSM lists only
 /// the tokens that existed when it was loaded). Tests that use them run in one collection, one at a time.
 /// </summary>
-public sealed class HsmTokens
+public sealed class HsmTokens : IAsyncLifetime
 {
+    private Task<PremiumVault>? _premium;
+
     public HsmTokens()
     {
         if (!SoftHsm.IsAvailable)
@@ -27,6 +29,19 @@ public sealed class HsmTokens
 
     /// <summary>Premium vaults' keys (in process).</summary>
     public SoftHsm Premium { get; } = null!;
+
+    /// <summary>The Keyhub with a premium hub vault, started on first use and shared by the collection's tests.</summary>
+    public Task<PremiumVault> PremiumVaultAsync() => _premium ??= PremiumVault.StartAsync(Premium);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_premium is not null)
+        {
+            await (await _premium).DisposeAsync();
+        }
+    }
 }
 
 [CollectionDefinition(Name)]
