@@ -9,7 +9,7 @@ public sealed class Pkcs11TokenConcurrencyTests(Pkcs11TokenConcurrencyTests.Keys
     public void Eight_threads_use_one_token_at_once()
     {
         const int threads = 8;
-        const int rounds = 25;
+        const int rounds = 12;
         var token = keys.Token;
         using var start = new Barrier(threads);
 
@@ -35,7 +35,7 @@ public sealed class Pkcs11TokenConcurrencyTests(Pkcs11TokenConcurrencyTests.Keys
                 token.Destroy(id);
                 Assert.False(token.Exists(id));
 
-                if (round % 5 == 0)
+                if (round % 4 == 0)
                 {
                     var pair = TokenFixture.NewId();
                     var publicKey = token.GenerateEcKeyPair(pair, $"worker {worker}", "P-256");

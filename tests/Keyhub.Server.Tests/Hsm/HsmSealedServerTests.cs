@@ -22,6 +22,7 @@ public sealed class HsmSealedServerTests(HsmTokens tokens)
         var folder = Directory.CreateTempSubdirectory("keyhub-hsm-").FullName;
         var data = Path.Combine(folder, "data");
         var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        var premiumPort = FreePort.Next().ToString(CultureInfo.InvariantCulture);
         var owner = Path.Combine(folder, "secops.json");
         var app = Path.Combine(folder, "app.json");
         using var pin = KeyhubProcess.WithEnvironment(new Dictionary<string, string> { ["KEYHUB_HSM_PIN"] = hsm.Pin, ["SOFTHSM2_CONF"] = hsm.ConfPath });
@@ -50,12 +51,21 @@ public sealed class HsmSealedServerTests(HsmTokens tokens)
                 var appId = principals.First(p => p!["displayName"]!.GetValue<string>() == "app")!["objectId"]!.GetValue<string>();
                 await Ok("role", "assign", "--principal", appId, "--role", "Key Vault Secrets Officer", "--scope", "/vaults/hub", "--profile", owner);
                 await Ok("secret", "set", "db-password", "correct horse", "--profile", app);
+
+                // A deployment with an HSM offers premium vaults, whose -HSM keys live in the token.
+                var premium = await Json(owner, "vault", "create", "premium", "--sku", "premium", "--port", premiumPort);
+                Assert.Equal("premium", premium["sku"]!.GetValue<string>());
+                await Ok("role", "assign", "--principal", appId, "--role", "Key Vault Crypto Officer", "--scope", "/vaults/premium", "--profile", owner);
+                var key = await Json(app, "key", "create", "signer", "--kty", "RSA-HSM", "--vault", $"https://localhost:{premiumPort}");
+                Assert.Equal("RSA-HSM", key["key"]!["kty"]!.GetValue<string>());
             }
 
             // A restart needs no operator.
             await using (var second = await KeyhubProcess.StartServerAsync(["server", "--data", data, "--port", port]))
             {
                 Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
+                var keys = await Json(app, "key", "list", "--vault", $"https://localhost:{premiumPort}");
+                Assert.Single(keys["value"]!.AsArray());
             }
 
             // The HSM loses the wrapping key: Keyhub stays sealed and says why.
