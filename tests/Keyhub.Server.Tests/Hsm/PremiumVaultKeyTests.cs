@@ -47,6 +47,7 @@ public sealed class PremiumVaultKeyTests(HsmTokens tokens)
     [InlineData("P-256", "ES256")]
     [InlineData("P-384", "ES384")]
     [InlineData("P-521", "ES512")]
+    [InlineData("P-256K", "ES256K")]
     public async Task EC_HSM_keys_are_generated_in_the_token_and_their_signatures_verify_with_dotnet(string curve, string alg)
     {
         var vault = await tokens.PremiumVaultAsync();
