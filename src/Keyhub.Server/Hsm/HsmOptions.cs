@@ -10,6 +10,12 @@ public sealed record HsmOptions
 {
     public string? Library { get; init; }
 
+    /// <summary>
+    /// A token for premium vaults' keys on a deployment not sealed by an HSM (dev mode, Shamir or key file); with
+    /// <see cref="Library"/>. An HSM-sealed deployment uses its seal's token.
+    /// </summary>
+    public string? TokenLabel { get; init; }
+
     public string? Pin { get; init; }
 
     public string PinVariable { get; init; } = "KEYHUB_HSM_PIN";

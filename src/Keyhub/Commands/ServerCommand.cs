@@ -68,7 +68,7 @@ internal static class ServerCommand
         {
             case SealSettings.ShamirKind:
                 var shamir = await SealedHost.WaitForUnsealAsync(options, new ShamirSeal(settings.Shares), null, Console.Out, cancellationToken);
-                return options with { Seal = new SealSetup(shamir), HsmToken = null };
+                return options with { Seal = new SealSetup(shamir), HsmToken = OpenPremiumToken(options) };
             case SealSettings.HsmKind:
                 var hsm = await HsmUnseal.TryAsync(options, settings, cancellationToken);
                 if (hsm.Seal is not null && sealedBy is null)
@@ -79,8 +79,20 @@ internal static class ServerCommand
                 var recovery = await SealedHost.WaitForUnsealAsync(options, ShamirSeal.ForRecovery(settings.Shares), sealedBy ?? hsm.Reason, Console.Out, cancellationToken);
                 return options with { Seal = new SealSetup(recovery), HsmToken = hsm.Token };
             default:
-                return options;
+                return options with { HsmToken = OpenPremiumToken(options) };
         }
+    }
+
+    /// <summary>The token configured for premium vaults (Keyhub:Hsm:Library + TokenLabel) of a deployment not sealed by an HSM.</summary>
+    private static Keyhub.Pkcs11.Pkcs11Token? OpenPremiumToken(KeyhubServerOptions options)
+    {
+        if (options.Hsm.Library is not { } library || options.Hsm.TokenLabel is not { } label)
+        {
+            return null;
+        }
+        var token = Keyhub.Pkcs11.Pkcs11Token.Open(new Keyhub.Pkcs11.Pkcs11Options(library, label, options.Hsm.ResolvePin()));
+        Console.WriteLine($"HSM token '{label}' open for premium vaults");
+        return token;
     }
 
     private static void Forget(KeyhubServerOptions options)
