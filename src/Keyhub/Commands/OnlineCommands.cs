@@ -31,11 +31,11 @@ internal static class OnlineCommands
                     ["ownerGroupId"] = args.Optional("owner-group"),
                     ["sku"] = args.Optional("sku"),
                 }, ct);
-                columns = ["name", "url", "retentionDays", "purgeProtection"];
+                columns = ["name", "url", "sku", "retentionDays", "purgeProtection"];
                 break;
             case ("vault", "list"):
                 result = await client.ManagementAsync(HttpMethod.Get, "vaults", null, ct);
-                columns = ["name", "url", "retentionDays", "purgeProtection"];
+                columns = ["name", "url", "sku", "retentionDays", "purgeProtection"];
                 break;
             case ("vault", "show"):
                 result = await client.ManagementAsync(HttpMethod.Get, $"vaults/{Arg(0, "a vault name")}", null, ct);
