@@ -8,14 +8,20 @@
 //    which is why the tests run in a child process) and KEYHUB_TEST_CONTEXT=<json>;
 // 5. stops the server, removes the data folder, exits with the test runner's exit code.
 //
+// When SoftHSM2 is installed (/usr/lib/softhsm/libsofthsm2.so), a SoftHSM token of the run's own is initialised in the
+// temporary folder first and both server starts get KEYHUB__HSM__* and SOFTHSM2_CONF, so that the server can create
+// premium (HSM-backed) vaults; the context says whether it did (`hsm.available`).
+//
 // Nothing is printed after the test runner's own summary.
 //
 // Environment:
 //   KEYHUB_DLL        path of keyhub.dll (default: <repo>/src/Keyhub/bin/Release/net10.0/keyhub.dll)
 //   KEYHUB_KEEP_DATA  set to 1 to keep the temporary data folder (its path is printed first)
+//   KEYHUB_SOFTHSM_LIBRARY  the SoftHSM2 PKCS#11 library (default /usr/lib/softhsm/libsofthsm2.so); the HSM tests
+//                           are skipped when it does not exist
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, openSync, closeSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, openSync, closeSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -24,6 +30,11 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..", "..");
 const dll = resolve(process.env.KEYHUB_DLL ?? join(repoRoot, "src", "Keyhub", "bin", "Release", "net10.0", "keyhub.dll"));
+
+const softHsmLibrary = process.env.KEYHUB_SOFTHSM_LIBRARY ?? "/usr/lib/softhsm/libsofthsm2.so";
+const HSM_TOKEN_LABEL = "keyhub-js";
+const HSM_USER_PIN = "1234";
+const HSM_SO_PIN = "5678";
 
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -71,11 +82,12 @@ class ServerLog {
 let current = null; // the running server: { child, exited }
 let testRunner = null; // the node --test child process
 
-function startServer(dataDir, port, serverLog, label) {
-  serverLog.write(`\n===== ${label}: dotnet ${dll} server --dev --data ${dataDir} --port ${port}\n`);
+function startServer(dataDir, port, serverLog, label, extraEnv = {}) {
+  const shownEnv = Object.keys(extraEnv).length ? ` (env: ${Object.keys(extraEnv).join(", ")})` : "";
+  serverLog.write(`\n===== ${label}: dotnet ${dll} server --dev --data ${dataDir} --port ${port}${shownEnv}\n`);
   const child = spawn("dotnet", [dll, "server", "--dev", "--data", dataDir, "--port", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: "1", DOTNET_NOLOGO: "1" },
+    env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: "1", DOTNET_NOLOGO: "1", ...extraEnv },
   });
   const exited = new Promise((resolveExit) => child.once("exit", (code, signal) => resolveExit({ code, signal })));
   current = { child, exited };
@@ -88,7 +100,7 @@ function startServer(dataDir, port, serverLog, label) {
       done = true;
       clearTimeout(timer);
       if (error) reject(error);
-      else resolveReady(current);
+      else resolveReady({ ...current, stdout: stdoutText });
     };
     child.stdout.on("data", (chunk) => {
       const text = chunk.toString("utf8");
@@ -156,6 +168,40 @@ async function addPrincipal(dataDir, name, extraArgs, serverLog) {
   return principal;
 }
 
+/**
+ * A SoftHSM2 token of this run's own under `<root>/softhsm` (its own softhsm2.conf and token directory, so the
+ * machine's tokens are neither used nor touched). Resolves with the environment the server needs for premium vaults,
+ * or null when SoftHSM2 is not installed.
+ */
+async function initSoftHsm(root, serverLog) {
+  if (!existsSync(softHsmLibrary)) return null;
+  const dir = join(root, "softhsm");
+  const tokens = join(dir, "tokens");
+  mkdirSync(tokens, { recursive: true });
+  const conf = join(dir, "softhsm2.conf");
+  writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  const args = ["--init-token", "--free", "--label", HSM_TOKEN_LABEL, "--pin", HSM_USER_PIN, "--so-pin", HSM_SO_PIN];
+  serverLog.write(`\n===== SOFTHSM2_CONF=${conf} softhsm2-util ${args.join(" ")}\n`);
+  await new Promise((resolveRun, reject) => {
+    const child = spawn("softhsm2-util", args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SOFTHSM2_CONF: conf } });
+    let output = "";
+    child.stdout.on("data", (c) => (output += c.toString("utf8")));
+    child.stderr.on("data", (c) => (output += c.toString("utf8")));
+    child.once("error", (error) => reject(new Error(`could not run softhsm2-util: ${error.message}`)));
+    child.once("exit", (code) => {
+      serverLog.write(output);
+      if (code === 0) resolveRun();
+      else reject(new Error(`softhsm2-util ${args.join(" ")} exited with ${code}\n${output}`));
+    });
+  });
+  return {
+    SOFTHSM2_CONF: conf,
+    KEYHUB__HSM__LIBRARY: softHsmLibrary,
+    KEYHUB__HSM__TOKENLABEL: HSM_TOKEN_LABEL,
+    KEYHUB__HSM__PIN: HSM_USER_PIN,
+  };
+}
+
 function readCredentials(dataDir) {
   return JSON.parse(readFileSync(join(dataDir, "dev", "credentials.json"), "utf8"));
 }
@@ -221,8 +267,17 @@ async function main() {
     log(`keyhub: ${dll}`);
     log(`data folder: ${dataDir}, port ${port}; server log: ${serverLog.path} (copied to ${tmpdir()}/keyhub-js-server-*.log if anything fails)`);
 
+    // 0. a SoftHSM2 token for premium vaults, when SoftHSM2 is installed.
+    const hsmEnv = await initSoftHsm(root, serverLog);
+    if (!hsmEnv && process.env.KEYHUB_REQUIRE_HSM === "1") {
+      throw new Error(`KEYHUB_REQUIRE_HSM=1 but SoftHSM2 is not installed (no ${softHsmLibrary}); scripts/install-softhsm.sh installs it`);
+    }
+    log(hsmEnv
+      ? `SoftHSM2 token '${HSM_TOKEN_LABEL}' in ${join(root, "softhsm")}: premium vaults available`
+      : `SoftHSM2 not found at ${softHsmLibrary}: no premium vaults, the HSM tests will be skipped`);
+
     // 1. first start: initialises the data folder, the dev CA and the admin principal.
-    await startServer(dataDir, port, serverLog, "first start");
+    await startServer(dataDir, port, serverLog, "first start", hsmEnv ?? {});
     await stopServer();
 
     // 2. extra principals, added offline.
@@ -252,7 +307,10 @@ async function main() {
     }
 
     // 3. second start, the one the tests talk to.
-    const { child } = await startServer(dataDir, port, serverLog, "second start");
+    const { child, stdout } = await startServer(dataDir, port, serverLog, "second start", hsmEnv ?? {});
+    if (hsmEnv && !/^HSM token '.*' open for premium vaults\s*$/m.test(stdout)) {
+      throw new Error(`the server was started with an HSM token but did not print "HSM token '${HSM_TOKEN_LABEL}' open for premium vaults"\n${serverLog.tail()}`);
+    }
     const credentials = readCredentials(dataDir);
     const caCertificate = credentials.caCertificate;
     if (!caCertificate || !existsSync(caCertificate)) throw new Error(`credentials.json names no existing caCertificate: ${caCertificate}`);
@@ -277,6 +335,9 @@ async function main() {
       noRole,
       secretsUser,
       cryptoEncryptionUser,
+      hsm: hsmEnv
+        ? { available: true, library: softHsmLibrary, tokenLabel: HSM_TOKEN_LABEL, tokenDir: join(root, "softhsm", "tokens") }
+        : { available: false, reason: `SoftHSM2 is not installed (no ${softHsmLibrary}); scripts/install-softhsm.sh installs it` },
     };
     const contextPath = join(root, "context.json");
     writeFileSync(contextPath, JSON.stringify(context, null, 2), { mode: 0o600 });

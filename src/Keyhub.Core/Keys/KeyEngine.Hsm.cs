@@ -132,6 +132,16 @@ public sealed partial class KeyEngine
         }
     }
 
+    /// <summary>After a vault purge: the HSM objects of every -HSM key version among the removed records.</summary>
+    public void DestroyHsmObjectsOf(IReadOnlyList<Storage.StoredRecord> removed)
+    {
+        var versions = removed
+            .Where(r => r.Key.Kind == ObjectKind.Key.VersionKind)
+            .Select(r => Storage.SealedJson.Decrypt<KeyVersionPayload>(seal.Barrier, r))
+            .ToList();
+        DestroyHsmObjects(hsm, versions);
+    }
+
     /// <summary>After a purge: the HSM objects of the purged versions go too (a leftover object would only be unreachable).</summary>
     private static void DestroyHsmObjects(IHsmKeys? token, IReadOnlyList<KeyVersionPayload> versions)
     {

@@ -145,6 +145,12 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
         return SealedJson.Decrypt<VaultProperties>(seal.Barrier, record);
     }
 
+    /// <summary>
+    /// Told of every object record a vault purge has removed (once removed), so what lives outside the store — an
+    /// -HSM key's token objects — goes too.
+    /// </summary>
+    public Action<IReadOnlyList<StoredRecord>>? RecordsPurged { get; set; }
+
     /// <summary>Removes a deleted vault and everything in it; refused under purge protection until retention ends.</summary>
     public async Task PurgeAsync(string name, CancellationToken cancellationToken)
     {
@@ -180,6 +186,7 @@ public sealed class VaultRegistry(IRecordStore store, SealManager seal, TimeProv
                     break;
                 }
                 await store.WriteAsync(page.Select(r => (RecordWrite)new RecordWrite.Remove(r.Key)).ToList(), cancellationToken);
+                RecordsPurged?.Invoke(page);
             }
         }
         // Access granted on the vault goes with it, so a new vault reusing the name grants nothing to the old team.

@@ -28,6 +28,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
         Vaults = new VaultRegistry(store, seal, time);
         Secrets = new SecretEngine(store, seal, time);
         Keys = new KeyEngine(store, seal, time, hsm);
+        Vaults.RecordsPurged = Keys.DestroyHsmObjectsOf;
         Principals = new PrincipalStore(store, seal, time);
         RoleAssignments = new RoleAssignmentStore(store, seal, time);
         Groups = new GroupStore(store, seal, time);

@@ -85,7 +85,7 @@ public static class SealedHost
         await app.StartAsync(cancellationToken);
         if (reason is not null)
         {
-            output.WriteLine($"Keyhub could not unseal with the HSM: {reason}");
+            output.WriteLine($"Keyhub stays sealed: {reason}");
         }
         var kind = seal.SharesOfRootKey ? "recovery" : "unseal";
         output.WriteLine($"Keyhub sealed: waiting for {config.Threshold} of {config.Shares} {kind} shares on port {options.Port} (keyhub operator unseal)");

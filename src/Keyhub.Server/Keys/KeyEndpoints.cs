@@ -84,7 +84,8 @@ internal static class KeyEndpoints
         var material = ReadJwk(jwk);
         var request = new ImportedKey(material)
         {
-            Hsm = JsonBody.OptionalBool(body, "Hsm") == true,
+            // The SDKs send "Hsm"; a caller asking for an HSM key in another spelling must not get a software one.
+            Hsm = JsonBody.OptionalBool(body, "Hsm") == true || JsonBody.OptionalBool(body, "hsm") == true,
             KeyOps = properties.KeyOps ?? ReadKeyOps(jwk),
             Tags = properties.Tags,
             Enabled = properties.Enabled,

@@ -76,7 +76,7 @@ internal static class ServerCommand
                     Console.WriteLine($"Keyhub unsealed by the HSM (token '{settings.Hsm!.TokenLabel}')");
                     return options with { Seal = new SealSetup(hsm.Seal), HsmToken = hsm.Token };
                 }
-                var recovery = await SealedHost.WaitForUnsealAsync(options, ShamirSeal.ForRecovery(settings.Shares), sealedBy ?? hsm.Reason, Console.Out, cancellationToken);
+                var recovery = await SealedHost.WaitForUnsealAsync(options, ShamirSeal.ForRecovery(settings.Shares), sealedBy ?? $"could not unseal with the HSM: {hsm.Reason}", Console.Out, cancellationToken);
                 return options with { Seal = new SealSetup(recovery), HsmToken = hsm.Token };
             default:
                 return options with { HsmToken = OpenPremiumToken(options) };

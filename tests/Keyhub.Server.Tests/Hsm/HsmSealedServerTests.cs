@@ -66,6 +66,20 @@ public sealed class HsmSealedServerTests(HsmTokens tokens)
                 Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
                 var keys = await Json(app, "key", "list", "--vault", $"https://localhost:{premiumPort}");
                 Assert.Single(keys["value"]!.AsArray());
+
+                // The Owner seals it while running: it waits for recovery shares (a restart would unseal it with the HSM).
+                await Refused("403", "operator", "seal", "--profile", app);
+                await Ok("operator", "seal", "--profile", owner);
+                await Eventually(
+                    async () => (await KeyhubProcess.RunAsync("operator", "seal-status", "--output", "json", "--profile", owner)).Output.Contains("sealed by the Owner", StringComparison.Ordinal),
+                    () => second.Output + "\n" + second.Errors);
+                await Refused("503", "secret", "get", "db-password", "--profile", app);
+                await Ok("operator", "unseal", "--share", recovery[1], "--profile", owner);
+                await Ok("operator", "unseal", "--share", recovery[3], "--profile", owner);
+                await Ok("operator", "unseal", "--share", recovery[2], "--profile", owner);
+                await Eventually(
+                    async () => (await KeyhubProcess.RunAsync("secret", "get", "db-password", "--profile", app)).ExitCode == 0,
+                    () => second.Output + "\n" + second.Errors);
             }
 
             // The HSM loses the wrapping key: Keyhub stays sealed and says why.
@@ -141,6 +155,19 @@ public sealed class HsmSealedServerTests(HsmTokens tokens)
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, Func<string>? explain = null)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail("The server did not get there within 10 s." + (explain is null ? "" : "\n" + explain()));
     }
 
     private static List<string> Shares(string output) =>

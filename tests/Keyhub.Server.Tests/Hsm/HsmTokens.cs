@@ -12,7 +12,7 @@ public sealed class HsmTokens : IAsyncLifetime
 
     public HsmTokens()
     {
-        if (!SoftHsm.IsAvailable)
+        if (!SoftHsm.IsAvailable && !SoftHsmSkip.Required)
         {
             return;
         }

@@ -165,12 +165,12 @@ export function versionlessKeyId(name) {
 }
 
 /**
- * A raw HTTPS request to the hub vault with the principal's bearer token. `path` starts with `/`; the api-version is
- * appended. Resolves with `{ status, body (parsed JSON or undefined), text }`.
+ * A raw HTTPS request to the hub vault (or `vaultUrl`) with the principal's bearer token. `path` starts with `/`; the
+ * api-version is appended. Resolves with `{ status, body (parsed JSON or undefined), text }`.
  */
-export async function vaultRequest(method, path, body, { apiVersion = "7.6", principal = ctx.admin } = {}) {
+export async function vaultRequest(method, path, body, { apiVersion = "7.6", principal = ctx.admin, vaultUrl = ctx.vaultUrl } = {}) {
   const { token } = await sharedCredentialFor(principal).getToken("https://localhost/.default");
-  const url = `${ctx.vaultUrl}${path}${path.includes("?") ? "&" : "?"}api-version=${apiVersion}`;
+  const url = `${vaultUrl}${path}${path.includes("?") ? "&" : "?"}api-version=${apiVersion}`;
   const headers = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
