@@ -25,6 +25,9 @@ public sealed record ReencryptionProgress(int Scanned, int Reencrypted, int Unre
 public sealed partial class SealManager
 {
     private readonly Lock _passGate = new();
+    // One re-encryption step at a time (the background job and an operator's pass may overlap), so the sweep's
+    // cursor and per-term counts describe one pass.
+    private readonly SemaphoreSlim _passRun = new(1, 1);
     private RecordKey? _passCursor;
     private Dictionary<uint, long> _passCounts = [];
     private Dictionary<uint, long>? _lastPassCounts;
@@ -49,6 +52,19 @@ public sealed partial class SealManager
     /// (<see cref="RecordWrite.SwapPayload"/>): a concurrent update wins, and is already under the active term.
     /// </summary>
     public async Task<ReencryptionProgress> ReencryptAsync(int limit, CancellationToken cancellationToken)
+    {
+        await _passRun.WaitAsync(cancellationToken);
+        try
+        {
+            return await ReencryptStepAsync(limit, cancellationToken);
+        }
+        finally
+        {
+            _passRun.Release();
+        }
+    }
+
+    private async Task<ReencryptionProgress> ReencryptStepAsync(int limit, CancellationToken cancellationToken)
     {
         var barrier = Barrier;
         RecordKey? after;
@@ -87,7 +103,6 @@ public sealed partial class SealManager
         await SwapAsync(swaps, cancellationToken);
         lock (_passGate)
         {
-            // Another caller may have moved the sweep on meanwhile; the page is idempotent, so only the cursor matters.
             foreach (var (term, count) in counts)
             {
                 _passCounts[term] = _passCounts.GetValueOrDefault(term) + count;
