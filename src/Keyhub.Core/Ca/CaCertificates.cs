@@ -10,26 +10,28 @@ internal static class CaCertificates
     public const int RootYears = 10;
     public const int IntermediateYears = 2;
 
-    /// <summary>A self-signed root that may sign one level of CA below it (the intermediates).</summary>
-    public static (byte[] Certificate, byte[] Pkcs8) CreateRoot(string deploymentLabel, DateTimeOffset now)
+    /// <summary>
+    /// A self-signed root that may sign one level of CA below it (the intermediates), for <paramref name="key"/> (P-384,
+    /// in software or in the HSM: it signs through a signature generator, never by exporting the key).
+    /// </summary>
+    public static byte[] CreateRoot(ECDsa key, string deploymentLabel, DateTimeOffset now)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-        var request = new CertificateRequest(Name($"Keyhub Workload Root CA {deploymentLabel}"), key, HashAlgorithmName.SHA384);
+        var name = Name($"Keyhub Workload Root CA {deploymentLabel}");
+        var request = new CertificateRequest(name, key, HashAlgorithmName.SHA384);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 1, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        using var root = request.CreateSelfSigned(now - CertificateBuilder.Backdate, now.AddYears(RootYears));
-        return (root.RawData, key.ExportPkcs8PrivateKey());
+        using var root = request.Create(name, X509SignatureGenerator.CreateForECDsa(key), now - CertificateBuilder.Backdate, now.AddYears(RootYears), CertificateBuilder.NewSerialNumber());
+        return root.RawData;
     }
 
     /// <summary>
     /// An issuing intermediate (path length 0: it signs leaves only), valid two years or until the root
     /// ends. Each generation has its own name, so a chain builder never confuses two intermediates.
     /// </summary>
-    public static (byte[] Certificate, byte[] Serial, byte[] Pkcs8) CreateIntermediate(
-        X509Certificate2 root, ECDsa rootKey, string deploymentLabel, int generation, DateTimeOffset now)
+    public static (byte[] Certificate, byte[] Serial) CreateIntermediate(
+        X509Certificate2 root, ECDsa rootKey, ECDsa key, string deploymentLabel, int generation, DateTimeOffset now)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(Name($"Keyhub Workload Issuing CA {deploymentLabel} G{generation}"), key, HashAlgorithmName.SHA384);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
@@ -38,9 +40,8 @@ internal static class CaCertificates
         var notBefore = Max(now - CertificateBuilder.Backdate, root.NotBefore.ToUniversalTime());
         var notAfter = Min(now.AddYears(IntermediateYears), root.NotAfter.ToUniversalTime());
         var serial = CertificateBuilder.NewSerialNumber();
-        using var signer = root.CopyWithPrivateKey(rootKey);
-        using var intermediate = request.Create(signer, notBefore, notAfter, serial);
-        return (intermediate.RawData, serial, key.ExportPkcs8PrivateKey());
+        using var intermediate = request.Create(root.SubjectName, X509SignatureGenerator.CreateForECDsa(rootKey), notBefore, notAfter, serial);
+        return (intermediate.RawData, serial);
     }
 
     public static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

@@ -62,23 +62,33 @@ public sealed partial class WorkloadCa
                 return;
             }
             var now = time.GetUtcNow();
-            var (certificate, pkcs8) = CaCertificates.CreateRoot(await DeploymentLabelAsync(cancellationToken), now);
-            try
+            var (key, stored) = NewCaKey(Curves.P384, "keyhub:ca/root");
+            using (key)
             {
-                using var parsed = X509CertificateLoader.LoadCertificate(certificate);
-                await store.WriteAsync(
-                [
-                    new RecordWrite.Insert(NewRecord(R.Root, new RootCertificate(certificate), now, parsed.NotAfter.ToUniversalTime())),
-                    new RecordWrite.Insert(NewRecord(R.RootKey, new CaKey(pkcs8), now, null)),
-                ], cancellationToken);
-            }
-            catch (RecordConflictException)
-            {
-                // Another node created the root first; its root is the deployment's.
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(pkcs8);
+                try
+                {
+                    var certificate = CaCertificates.CreateRoot(key, await DeploymentLabelAsync(cancellationToken), now);
+                    using var parsed = X509CertificateLoader.LoadCertificate(certificate);
+                    await store.WriteAsync(
+                    [
+                        new RecordWrite.Insert(NewRecord(R.Root, new RootCertificate(certificate), now, parsed.NotAfter.ToUniversalTime())),
+                        new RecordWrite.Insert(NewRecord(R.RootKey, stored, now, null)),
+                    ], cancellationToken);
+                }
+                catch (RecordConflictException)
+                {
+                    // Another node created the root first; its root is the deployment's.
+                    DestroyHsmObject(stored);
+                }
+                catch
+                {
+                    DestroyHsmObject(stored);
+                    throw;
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(stored.Pkcs8);
+                }
             }
         }
         finally
@@ -106,38 +116,47 @@ public sealed partial class WorkloadCa
             using var rootCertificate = X509CertificateLoader.LoadCertificate(SealedJson.Decrypt<RootCertificate>(seal.Barrier, root).Certificate);
             var generation = (current?.Generation ?? 0) + 1;
             var now = time.GetUtcNow();
-            var (certificate, serialBytes, pkcs8) = CaCertificates.CreateIntermediate(rootCertificate, rootKey, await DeploymentLabelAsync(cancellationToken), generation, now);
-            try
+            var (key, stored) = NewCaKey(Curves.P256, $"keyhub:ca/intermediate-g{generation}");
+            using (key)
             {
-                using var parsed = X509CertificateLoader.LoadCertificate(certificate);
-                var serial = Convert.ToHexStringLower(serialBytes);
-                var pointer = NewRecord(R.Current, new CurrentIntermediate(serial, generation), now, null);
-                var writes = new List<RecordWrite>
+                try
                 {
-                    new RecordWrite.Insert(NewRecord(R.Intermediate(serial), new IntermediateCertificate(certificate, generation), now, parsed.NotAfter.ToUniversalTime())),
-                    new RecordWrite.Insert(NewRecord(R.IntermediateKey(serial), new CaKey(pkcs8), now, null)),
-                    current is null ? new RecordWrite.Insert(pointer) : new RecordWrite.Put(pointer),
-                };
-                if (current is not null)
-                {
-                    // Only the replaced intermediate's key: when two nodes rotate at once, each removes the same old
-                    // key and neither can remove the key of the intermediate that ends up current.
-                    writes.Add(new RecordWrite.Remove(R.IntermediateKey(current.Serial)));
+                    var (certificate, serialBytes) = CaCertificates.CreateIntermediate(rootCertificate, rootKey, key, await DeploymentLabelAsync(cancellationToken), generation, now);
+                    using var parsed = X509CertificateLoader.LoadCertificate(certificate);
+                    var serial = Convert.ToHexStringLower(serialBytes);
+                    var pointer = NewRecord(R.Current, new CurrentIntermediate(serial, generation), now, null);
+                    var writes = new List<RecordWrite>
+                    {
+                        new RecordWrite.Insert(NewRecord(R.Intermediate(serial), new IntermediateCertificate(certificate, generation), now, parsed.NotAfter.ToUniversalTime())),
+                        new RecordWrite.Insert(NewRecord(R.IntermediateKey(serial), stored, now, null)),
+                        current is null ? new RecordWrite.Insert(pointer) : new RecordWrite.Put(pointer),
+                    };
+                    var replaced = current is null ? null : await store.GetAsync(R.IntermediateKey(current.Serial), cancellationToken);
+                    if (current is not null)
+                    {
+                        // Only the replaced intermediate's key: when two nodes rotate at once, each removes the same old
+                        // key and neither can remove the key of the intermediate that ends up current.
+                        writes.Add(new RecordWrite.Remove(R.IntermediateKey(current.Serial)));
+                    }
+                    await store.WriteAsync(writes, cancellationToken);
+                    if (replaced is not null)
+                    {
+                        // The retired key is gone from the database files (and the HSM) too, not only from the live rows.
+                        await store.CompactAsync(cancellationToken);
+                        var old = SealedJson.Decrypt<CaKey>(seal.Barrier, replaced);
+                        CryptographicOperations.ZeroMemory(old.Pkcs8);
+                        DestroyHsmObject(old);
+                    }
                 }
-                await store.WriteAsync(writes, cancellationToken);
-                if (current is not null)
+                catch (RecordConflictException) when (current is null)
                 {
-                    // The retired key is gone from the database files too, not only from the live rows.
-                    await store.CompactAsync(cancellationToken);
+                    // Another node made the first intermediate; it is the current one.
+                    DestroyHsmObject(stored);
                 }
-            }
-            catch (RecordConflictException) when (current is null)
-            {
-                // Another node made the first intermediate; it is the current one.
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(pkcs8);
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(stored.Pkcs8);
+                }
             }
         }
         finally
@@ -174,6 +193,11 @@ public sealed partial class WorkloadCa
             return null;
         }
         var stored = SealedJson.Decrypt<CaKey>(seal.Barrier, record);
+        if (stored.HsmId is { } id)
+        {
+            var token = hsm ?? throw new Errors.KeyhubException(503, "ServiceUnavailable", "The workload CA's keys are in the HSM, which is not available.");
+            return new HsmECDsa(token, id, stored.Curve!, stored.X!, stored.Y!);
+        }
         var ecdsa = ECDsa.Create();
         try
         {
@@ -205,18 +229,28 @@ public sealed partial class WorkloadCa
         Payload = SealedJson.Encrypt(seal.Barrier, key, payload),
     };
 
-    /// <summary>The intermediate's key as the JWK-shaped material <see cref="CertificateBuilder"/> signs with; the caller clears it.</summary>
-    private static KeyMaterial ToKeyMaterial(ECDsa key)
+    /// <summary>
+    /// A new CA key on <paramref name="curve"/>: in the HSM when the deployment has one (the record keeps the object's
+    /// id and public point), else in software (the record keeps PKCS#8, behind the barrier).
+    /// </summary>
+    private (ECDsa Key, CaKey Stored) NewCaKey(string curve, string label)
     {
-        var parameters = key.ExportParameters(includePrivateParameters: true);
-        return new KeyMaterial
+        if (hsm is not null)
         {
-            Kty = KeyTypes.Ec,
-            Crv = parameters.Curve.Oid.Value == "1.3.132.0.34" ? Curves.P384 : Curves.P256,
-            X = parameters.Q.X,
-            Y = parameters.Q.Y,
-            D = parameters.D,
-        };
+            var id = RandomNumberGenerator.GetBytes(16);
+            var point = hsm.GenerateEc(id, label, curve);
+            return (new HsmECDsa(hsm, id, curve, point.X!, point.Y!), new CaKey([], id, curve, point.X, point.Y));
+        }
+        var key = ECDsa.Create(Curves.ToCurve(curve));
+        return (key, new CaKey(key.ExportPkcs8PrivateKey()));
+    }
+
+    private void DestroyHsmObject(CaKey stored)
+    {
+        if (stored.HsmId is { } id)
+        {
+            hsm?.Destroy(id);
+        }
     }
 
     private sealed record RootState(byte[] Certificate, DateTimeOffset NotAfter);

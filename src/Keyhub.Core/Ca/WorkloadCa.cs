@@ -24,7 +24,7 @@ namespace Keyhub.Core.Ca;
 /// relying party that insists that a CRL's issuer be the certificate's issuer (RFC 5280 §6.3.3) will not
 /// apply it to the previous intermediate's certificates — re-issue those whose revocation must be checked.
 /// </remarks>
-public sealed partial class WorkloadCa(IRecordStore store, SealManager seal, TimeProvider time)
+public sealed partial class WorkloadCa(IRecordStore store, SealManager seal, TimeProvider time, IHsmKeys? hsm = null)
 {
     /// <summary>An intermediate this close to its end is replaced before it issues again, so leaves are not cut short.</summary>
     internal static readonly TimeSpan RenewIntermediateBefore = TimeSpan.FromDays(90);
@@ -57,12 +57,7 @@ public sealed partial class WorkloadCa(IRecordStore store, SealManager seal, Tim
         var subject = subjectPublicKey.ToPublic();
         var root = await RootAsync(cancellationToken);
         var (current, issuerKey) = await SigningIntermediateAsync(cancellationToken);
-        KeyMaterial material;
         using (issuerKey)
-        {
-            material = ToKeyMaterial(issuerKey);
-        }
-        try
         {
             using var intermediate = X509CertificateLoader.LoadCertificate(current.Certificate);
             var now = time.GetUtcNow();
@@ -77,7 +72,7 @@ public sealed partial class WorkloadCa(IRecordStore store, SealManager seal, Tim
                 {
                     continue;
                 }
-                var leaf = CertificateBuilder.Issue(x509, subject, intermediate, material, notBefore, notAfter, serial);
+                var leaf = CertificateBuilder.Issue(x509, subject, intermediate, issuerKey, notBefore, notAfter, serial);
                 try
                 {
                     await store.WriteAsync([new RecordWrite.Insert(NewRecord(key, new IssuedCertificate(vault.Name, x509.Subject, current.Serial), now, notAfter))], cancellationToken);
@@ -89,10 +84,6 @@ public sealed partial class WorkloadCa(IRecordStore store, SealManager seal, Tim
                 return (leaf, [current.Certificate, root.Certificate]);
             }
             throw new InvalidOperationException("The workload CA could not draw an unused serial number.");
-        }
-        finally
-        {
-            material.Clear();
         }
     }
 

@@ -6,7 +6,7 @@ namespace Keyhub.Core.Ca;
 /// Where the workload CA keeps its state, all in the system vault and all barrier-encrypted:
 /// <code>
 ///   ca / root                        RootCertificate     the self-signed root (public)
-///   ca / root-key                    CaKey               its PKCS#8 private key
+///   ca / root-key                    CaKey               its PKCS#8 private key, or its HSM object's id
 ///   ca / intermediate-{serial}       IntermediateCertificate   every intermediate ever made (public)
 ///   ca / intermediate-{serial}-key   CaKey               only the current one's; removed at rotation
 ///   ca / current                     CurrentIntermediate which intermediate issues
@@ -41,8 +41,11 @@ internal sealed record RootCertificate(byte[] Certificate);
 
 internal sealed record IntermediateCertificate(byte[] Certificate, int Generation);
 
-/// <summary>A CA private key (PKCS#8); zeroed by whoever decrypts it as soon as it is imported.</summary>
-internal sealed record CaKey(byte[] Pkcs8);
+/// <summary>
+/// A CA private key: PKCS#8 (zeroed by whoever decrypts it as soon as it is imported), or — on a deployment with an
+/// HSM — the id of the token object and the public point (<see cref="Pkcs8"/> then empty).
+/// </summary>
+internal sealed record CaKey(byte[] Pkcs8, byte[]? HsmId = null, string? Curve = null, byte[]? X = null, byte[]? Y = null);
 
 internal sealed record CurrentIntermediate(string Serial, int Generation);
 

@@ -39,7 +39,14 @@ internal static class WorkloadCrl
         {
             builder.AddEntry(Convert.FromHexString(serial), revokedAt);
         }
-        using var signer = issuer.CopyWithPrivateKey(issuerKey);
-        return builder.Build(signer, number, now + Lifetime, HashAlgorithmName.SHA256, rsaSignaturePadding: null, thisUpdate: now);
+        // Through a signature generator, so an issuer key in the HSM signs without being exported.
+        return builder.Build(
+            issuer.SubjectName,
+            X509SignatureGenerator.CreateForECDsa(issuerKey),
+            number,
+            now + Lifetime,
+            HashAlgorithmName.SHA256,
+            X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false),
+            thisUpdate: now);
     }
 }

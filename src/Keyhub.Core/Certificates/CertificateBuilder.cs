@@ -47,6 +47,27 @@ internal static class CertificateBuilder
         return certificate.RawData;
     }
 
+    /// <summary>
+    /// Issues a certificate for <paramref name="key"/>'s public half, signed by an EC issuer key that signs through a
+    /// signature generator (a software key or one in the HSM), with the hash that matches its curve.
+    /// </summary>
+    public static byte[] Issue(
+        CertificateX509Properties x509, KeyMaterial key, X509Certificate2 issuer, ECDsa issuerKey,
+        DateTimeOffset notBefore, DateTimeOffset notAfter, byte[] serial)
+    {
+        using var subjectKey = KeyObject.From(key.ToPublic());
+        var hash = issuerKey.KeySize switch
+        {
+            <= 256 => HashAlgorithmName.SHA256,
+            <= 384 => HashAlgorithmName.SHA384,
+            _ => HashAlgorithmName.SHA512,
+        };
+        var request = Request(x509, subjectKey, hash);
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        using var certificate = request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), notBefore, notAfter, serial);
+        return certificate.RawData;
+    }
+
     /// <summary>A positive 16-byte serial from the CSPRNG (CA/Browser Forum: at least 64 random bits).</summary>
     public static byte[] NewSerialNumber()
     {

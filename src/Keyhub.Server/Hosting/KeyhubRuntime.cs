@@ -35,7 +35,7 @@ public sealed class KeyhubRuntime : IAsyncDisposable
         SigningKeys = new SigningKeyStore(store, seal, time);
         Assertions = new ClientAssertionValidator(Principals, store, time);
         Access = new AccessEvaluator(RoleAssignments, Groups);
-        Ca = new Keyhub.Core.Ca.WorkloadCa(store, seal, time);
+        Ca = new Keyhub.Core.Ca.WorkloadCa(store, seal, time, hsm);
         Certificates = new Keyhub.Core.Certificates.CertificateEngine(store, seal, time, Keys, Secrets, Ca);
     }
 
