@@ -34,7 +34,8 @@ internal static class PrincipalCommand
                     throw new CommandLineException($"unknown role '{role}' (a built-in role name or id, matched exactly)");
                 }
                 scope = scope is null ? null : Scopes.Parse(scope);
-                await using var runtime = await KeyhubRuntime.OpenAsync(data, null, TimeProvider.System, CancellationToken.None);
+                await using var deployment = await OfflineRuntime.OpenAsync(data);
+                var runtime = deployment.Runtime;
                 var (principal, secret) = await runtime.Principals.AddAsync(name, CancellationToken.None);
                 if (role is not null)
                 {
@@ -47,7 +48,8 @@ internal static class PrincipalCommand
             {
                 var clientId = args.Required("client-id");
                 args.RejectUnknown();
-                await using var runtime = await KeyhubRuntime.OpenAsync(data, null, TimeProvider.System, CancellationToken.None);
+                await using var deployment = await OfflineRuntime.OpenAsync(data);
+                var runtime = deployment.Runtime;
                 var principal = await runtime.Principals.SetEnabledAsync(clientId, verb == "enable", CancellationToken.None);
                 Console.WriteLine(JsonSerializer.Serialize(new { clientId = principal.ClientId, enabled = principal.Enabled }));
                 return 0;
@@ -55,7 +57,8 @@ internal static class PrincipalCommand
             case "list":
             {
                 args.RejectUnknown();
-                await using var runtime = await KeyhubRuntime.OpenAsync(data, null, TimeProvider.System, CancellationToken.None);
+                await using var deployment = await OfflineRuntime.OpenAsync(data);
+                var runtime = deployment.Runtime;
                 foreach (var p in await runtime.Principals.ListAsync(CancellationToken.None))
                 {
                     Console.WriteLine(JsonSerializer.Serialize(new { clientId = p.ClientId, objectId = p.ObjectId, displayName = p.DisplayName, enabled = p.Enabled }));

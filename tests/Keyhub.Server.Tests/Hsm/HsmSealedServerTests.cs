@@ -60,10 +60,15 @@ public sealed class HsmSealedServerTests(HsmTokens tokens)
                 Assert.Equal("RSA-HSM", key["key"]!["kty"]!.GetValue<string>());
             }
 
+            // Offline commands open the stopped deployment through the HSM too.
+            var offline = await Ok("principal", "add", "--data", data, "--name", "offline-app", "--role", "Key Vault Secrets User", "--scope", "/vaults/hub");
+            Assert.Contains("clientSecret", offline.Output, StringComparison.Ordinal);
+
             // A restart needs no operator.
             await using (var second = await KeyhubProcess.StartServerAsync(["server", "--data", data, "--port", port]))
             {
                 Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
+                Assert.Contains((await Json(owner, "principal", "list"))["value"]!.AsArray(), p => p!["displayName"]!.GetValue<string>() == "offline-app");
                 var keys = await Json(app, "key", "list", "--vault", $"https://localhost:{premiumPort}");
                 Assert.Single(keys["value"]!.AsArray());
 
