@@ -12,7 +12,11 @@ public sealed class Pkcs11MechanismUnsupportedException : Pkcs11Exception
             : $"the token does not support {mechanism} ({detail})", innerException)
     {
         Mechanism = mechanism;
+        Detail = detail;
     }
+
+    /// <summary>The parameters that matter, when the mechanism itself exists (e.g. <c>SHA-256, MGF1-SHA-256</c> for OAEP).</summary>
+    public string? Detail { get; }
 
     /// <summary>The Cryptoki name, e.g. <c>CKM_RSA_PKCS_OAEP</c>.</summary>
     public string Mechanism { get; }

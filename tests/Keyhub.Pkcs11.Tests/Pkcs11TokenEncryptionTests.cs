@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using static Keyhub.Pkcs11.Tests.TestBytes;
 
 namespace Keyhub.Pkcs11.Tests;
 
@@ -172,13 +173,6 @@ public sealed class Pkcs11TokenEncryptionTests(Pkcs11TokenEncryptionTests.Keys k
     {
         Assert.Throws<Pkcs11ObjectNotFoundException>(() => Token.EncryptAesGcm(keys.RsaId, Iv12, Aad, [1], 16));
         Assert.Throws<Pkcs11ObjectNotFoundException>(() => Token.EncryptRsa(keys.AesId, RsaPadding.Pkcs1, [1]));
-    }
-
-    private static byte[] Flip(byte[] bytes, int index)
-    {
-        var copy = (byte[])bytes.Clone();
-        copy[index] ^= 0x01;
-        return copy;
     }
 
     public sealed class Keys : TokenFixture

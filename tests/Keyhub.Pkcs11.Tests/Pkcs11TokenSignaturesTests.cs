@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using static Keyhub.Pkcs11.Tests.TestBytes;
 
 namespace Keyhub.Pkcs11.Tests;
 
@@ -159,13 +160,6 @@ public sealed class Pkcs11TokenSignaturesTests(Pkcs11TokenSignaturesTests.Keys k
         using var algorithm = IncrementalHash.CreateHash(hash);
         algorithm.AppendData("message to sign"u8);
         return (hash, algorithm.GetHashAndReset());
-    }
-
-    private static byte[] Flip(byte[] bytes, int index)
-    {
-        var copy = (byte[])bytes.Clone();
-        copy[index] ^= 0x01;
-        return copy;
     }
 
     public sealed class Keys : TokenFixture

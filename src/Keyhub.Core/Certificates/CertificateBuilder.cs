@@ -34,19 +34,6 @@ internal static class CertificateBuilder
         return Request(policy.X509, keyObject).CreateSigningRequest(keyObject.Generator);
     }
 
-    /// <summary>Issues a certificate for <paramref name="key"/>'s public half, signed by an issuer.</summary>
-    public static byte[] Issue(
-        CertificateX509Properties x509, KeyMaterial key, X509Certificate2 issuer, KeyMaterial issuerKey,
-        DateTimeOffset notBefore, DateTimeOffset notAfter, byte[] serial)
-    {
-        using var subjectKey = KeyObject.From(key.ToPublic());
-        using var issuerObject = KeyObject.From(issuerKey);
-        var request = Request(x509, subjectKey, issuerObject.HashAlgorithm);
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
-        using var certificate = request.Create(issuer.SubjectName, issuerObject.Generator, notBefore, notAfter, serial);
-        return certificate.RawData;
-    }
-
     /// <summary>
     /// Issues a certificate for <paramref name="key"/>'s public half, signed by an EC issuer key that signs through a
     /// signature generator (a software key or one in the HSM), with the hash that matches its curve.
@@ -56,13 +43,7 @@ internal static class CertificateBuilder
         DateTimeOffset notBefore, DateTimeOffset notAfter, byte[] serial)
     {
         using var subjectKey = KeyObject.From(key.ToPublic());
-        var hash = issuerKey.KeySize switch
-        {
-            <= 256 => HashAlgorithmName.SHA256,
-            <= 384 => HashAlgorithmName.SHA384,
-            _ => HashAlgorithmName.SHA512,
-        };
-        var request = Request(x509, subjectKey, hash);
+        var request = Request(x509, subjectKey, EcHash(issuerKey.KeySize));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         using var certificate = request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), notBefore, notAfter, serial);
         return certificate.RawData;
@@ -89,6 +70,14 @@ internal static class CertificateBuilder
         "decipherOnly" => X509KeyUsageFlags.DecipherOnly,
         _ => X509KeyUsageFlags.None,
     });
+
+    /// <summary>The hash an EC key of this size signs certificates with: SHA-256, -384 or -512 for P-256, P-384, P-521.</summary>
+    private static HashAlgorithmName EcHash(int keySizeBits) => keySizeBits switch
+    {
+        <= 256 => HashAlgorithmName.SHA256,
+        <= 384 => HashAlgorithmName.SHA384,
+        _ => HashAlgorithmName.SHA512,
+    };
 
     private static CertificateRequest Request(CertificateX509Properties x509, KeyObject key, HashAlgorithmName? signingHash = null)
     {
@@ -149,13 +138,7 @@ internal static class CertificateBuilder
                 return new KeyObject(rsa, new PublicKey(rsa), X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1), HashAlgorithmName.SHA256);
             }
             var ecdsa = key.CreateEcdsa(includePrivate);
-            var hash = key.Crv switch
-            {
-                Curves.P384 => HashAlgorithmName.SHA384,
-                Curves.P521 => HashAlgorithmName.SHA512,
-                _ => HashAlgorithmName.SHA256,
-            };
-            return new KeyObject(ecdsa, new PublicKey(ecdsa), X509SignatureGenerator.CreateForECDsa(ecdsa), hash);
+            return new KeyObject(ecdsa, new PublicKey(ecdsa), X509SignatureGenerator.CreateForECDsa(ecdsa), EcHash(key.Size));
         }
 
         public void Dispose() => _key.Dispose();

@@ -122,10 +122,8 @@ public sealed partial class KeyEngine
         new(payload.HsmId!, payload.Material, payload.HsmSize ?? payload.Material.Size);
 
     /// <summary>An -HSM key's material cannot leave the HSM, so there is nothing a backup could carry.</summary>
-    private async Task RefuseHsmBackupAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
+    private static void RefuseHsmBackup(string name, KeyVersionPayload? latest)
     {
-        var latest = await _objects.PeekLatestAsync(vault, name, cancellationToken);
-        latest?.Material.Clear();
         if (latest?.HsmId is not null)
         {
             throw E.BadParameter($"Key {name} is an HSM key: its material never leaves the HSM, so it cannot be backed up.");
@@ -135,6 +133,10 @@ public sealed partial class KeyEngine
     /// <summary>After a vault purge: the HSM objects of every -HSM key version among the removed records.</summary>
     public void DestroyHsmObjectsOf(IReadOnlyList<Storage.StoredRecord> removed)
     {
+        if (hsm is null)
+        {
+            return;
+        }
         var versions = removed
             .Where(r => r.Key.Kind == ObjectKind.Key.VersionKind)
             .Select(r => Storage.SealedJson.Decrypt<KeyVersionPayload>(seal.Barrier, r))
@@ -143,14 +145,14 @@ public sealed partial class KeyEngine
     }
 
     /// <summary>After a purge: the HSM objects of the purged versions go too (a leftover object would only be unreachable).</summary>
-    private static void DestroyHsmObjects(IHsmKeys? token, IReadOnlyList<KeyVersionPayload> versions)
+    private static void DestroyHsmObjects(IHsmKeys token, IReadOnlyList<KeyVersionPayload> versions)
     {
         foreach (var version in versions)
         {
             version.Material.Clear();
             if (version.HsmId is { } id)
             {
-                token?.Destroy(id);
+                token.Destroy(id);
             }
         }
     }

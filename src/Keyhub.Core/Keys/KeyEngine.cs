@@ -18,7 +18,7 @@ public sealed partial class KeyEngine(IRecordStore store, SealManager seal, Time
     internal const string PolicyKind = "key-policy";
     internal const string EventKind = "key-event";
 
-    private readonly VersionedObjectStore<KeyVersionPayload> _objects = new(store, seal, time, ObjectKind.Key) { AfterPurge = versions => DestroyHsmObjects(hsm, versions) };
+    private readonly VersionedObjectStore<KeyVersionPayload> _objects = new(store, seal, time, ObjectKind.Key) { AfterPurge = hsm is { } token ? versions => DestroyHsmObjects(token, versions) : null };
 
     public async Task<KeyVersion> CreateAsync(VaultProperties vault, string name, NewKey request, CancellationToken cancellationToken)
     {
@@ -142,28 +142,36 @@ public sealed partial class KeyEngine(IRecordStore store, SealManager seal, Time
     /// <summary>Whether an ordinary (not a certificate's) key of this name exists, live or deleted.</summary>
     internal async Task<bool> IsUnmanagedAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
     {
-        var latest = await _objects.PeekLatestAsync(vault, name, cancellationToken);
-        latest?.Material.Clear();
-        return latest is { Managed: false };
+        return await PeekLatestAsync(vault, name, cancellationToken) is { Managed: false };
     }
 
     /// <summary>A certificate's key is changed only through the certificate (docs/certificates-wire.md §5).</summary>
-    private async Task RefuseManagedAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
+    private async Task RefuseManagedAsync(VaultProperties vault, string name, CancellationToken cancellationToken) =>
+        RefuseManaged(name, await PeekLatestAsync(vault, name, cancellationToken));
+
+    private static void RefuseManaged(string name, KeyVersionPayload? latest)
     {
-        var latest = await _objects.PeekLatestAsync(vault, name, cancellationToken);
-        latest?.Material.Clear();
         if (latest?.Managed == true)
         {
             throw E.Forbidden($"Key {name} belongs to certificate {name}: change it through the certificates API.", "ManagedObject");
         }
     }
 
+    /// <summary>The latest version's payload with its material already cleared: for its flags only.</summary>
+    private async Task<KeyVersionPayload?> PeekLatestAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
+    {
+        var latest = await _objects.PeekLatestAsync(vault, name, cancellationToken);
+        latest?.Material.Clear();
+        return latest;
+    }
+
     public Task<int> PurgeExpiredAsync(CancellationToken cancellationToken) => _objects.PurgeExpiredAsync(cancellationToken);
 
     public async Task<byte[]> BackupAsync(VaultProperties vault, string name, CancellationToken cancellationToken)
     {
-        await RefuseManagedAsync(vault, name, cancellationToken);
-        await RefuseHsmBackupAsync(vault, name, cancellationToken);
+        var latest = await PeekLatestAsync(vault, name, cancellationToken);
+        RefuseManaged(name, latest);
+        RefuseHsmBackup(name, latest);
         return await _objects.BackupAsync(vault, name, cancellationToken);
     }
 

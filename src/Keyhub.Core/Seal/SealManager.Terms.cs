@@ -64,6 +64,25 @@ public sealed partial class SealManager
         }
     }
 
+    /// <summary>Continues the sweep page by page until it reaches the end of the store; returns the totals.</summary>
+    public async Task<ReencryptionProgress> ReencryptToEndAsync(int pageSize, CancellationToken cancellationToken)
+    {
+        int scanned = 0, reencrypted = 0, unreadable = 0;
+        while (true)
+        {
+            var step = await ReencryptAsync(pageSize, cancellationToken);
+            scanned += step.Scanned;
+            reencrypted += step.Reencrypted;
+            unreadable += step.Unreadable;
+            if (step.PassCompleted)
+            {
+                return new ReencryptionProgress(scanned, reencrypted, unreadable, PassCompleted: true);
+            }
+            // A sweep must not crowd out requests on a small machine.
+            await Task.Yield();
+        }
+    }
+
     private async Task<ReencryptionProgress> ReencryptStepAsync(int limit, CancellationToken cancellationToken)
     {
         var barrier = Barrier;

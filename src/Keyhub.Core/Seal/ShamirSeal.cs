@@ -45,7 +45,10 @@ public sealed class ShamirSeal : ISeal, IDisposable
         Config = config;
     }
 
-    public string Kind => SharesOfRootKey ? "recovery" : "shamir";
+    /// <summary>The kind of a seal made of recovery shares: it opens an HSM deployment (<see cref="SealSettings.HsmKind"/>).</summary>
+    public const string RecoveryKind = "recovery";
+
+    public string Kind => SharesOfRootKey ? RecoveryKind : SealSettings.ShamirKind;
 
     /// <summary>
     /// Recovery shares: the secret they combine into is the root key itself (an HSM deployment's break-glass), not a

@@ -27,25 +27,14 @@ internal sealed class BarrierService(KeyhubRuntime runtime, TimeProvider time, K
         {
             return;
         }
-        var reencrypted = 0;
-        while (!cancellationToken.IsCancellationRequested)
+        var pass = await seal.ReencryptToEndAsync(PageSize, cancellationToken);
+        if (pass.Unreadable > 0)
         {
-            var step = await seal.ReencryptAsync(PageSize, cancellationToken);
-            reencrypted += step.Reencrypted;
-            if (step.Unreadable > 0)
-            {
-                Log.ReencryptionUnreadable(logger, step.Unreadable);
-            }
-            if (step.PassCompleted)
-            {
-                break;
-            }
-            // A sweep must not crowd out requests on a small machine.
-            await Task.Yield();
+            Log.ReencryptionUnreadable(logger, pass.Unreadable);
         }
-        if (reencrypted > 0)
+        if (pass.Reencrypted > 0)
         {
-            Log.Reencrypted(logger, reencrypted, seal.ActiveTerm);
+            Log.Reencrypted(logger, pass.Reencrypted, seal.ActiveTerm);
         }
     }
 

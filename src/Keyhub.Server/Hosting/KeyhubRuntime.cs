@@ -101,9 +101,9 @@ public sealed class KeyhubRuntime : IAsyncDisposable
             var exists = await store.GetAsync(SealManager.RootKeyRecord, cancellationToken) is not null;
             switch (recorded?.Kind)
             {
-                case SealSettings.ShamirKind when seal?.Seal.Kind != "shamir":
+                case SealSettings.ShamirKind when seal?.Seal.Kind != SealSettings.ShamirKind:
                     throw new InvalidOperationException("This deployment is sealed with Shamir shares: start it with `keyhub server` and unseal it with `keyhub operator unseal`.");
-                case SealSettings.HsmKind when seal?.Seal.Kind is not ("pkcs11" or "recovery"):
+                case SealSettings.HsmKind when seal?.Seal.Kind is not (SealSettings.HsmKind or ShamirSeal.RecoveryKind):
                     throw new InvalidOperationException("This deployment is sealed by an HSM: start it with `keyhub server` (the HSM unseals it; recovery shares if the HSM is lost).");
                 case null when exists && seal is not null:
                     throw new InvalidOperationException("This deployment is sealed with a key file, not with Shamir shares or an HSM.");

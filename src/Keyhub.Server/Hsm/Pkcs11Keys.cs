@@ -80,8 +80,8 @@ public sealed class Pkcs11Keys(Pkcs11Token token) : IHsmKeys
         }
         catch (Pkcs11MechanismUnsupportedException ex)
         {
-            // The message names the mechanism and, where it matters, its parameters ("CKM_RSA_PKCS_OAEP (SHA-256, MGF1-SHA-256)").
-            throw new HsmMechanismUnsupportedException(ex.Message.Replace("the token does not support ", "", StringComparison.Ordinal), ex);
+            // The mechanism and, where it matters, its parameters ("CKM_RSA_PKCS_OAEP (SHA-256, MGF1-SHA-256)").
+            throw new HsmMechanismUnsupportedException(ex.Detail is null ? ex.Mechanism : $"{ex.Mechanism} ({ex.Detail})", ex);
         }
         catch (Pkcs11Exception ex)
         {

@@ -17,7 +17,7 @@ public sealed class Pkcs11Seal(Pkcs11Token token, HsmSealConfig config) : ISeal
     private const int TagSize = 16;
     private static readonly byte[] AssociatedData = Encoding.UTF8.GetBytes("keyhub/root-key/pkcs11");
 
-    public string Kind => "pkcs11";
+    public string Kind => SealSettings.HsmKind;
 
     public Pkcs11Token Token => token;
 

@@ -354,19 +354,10 @@ internal static class ManagementEndpoints
     private static async Task<IResult> ReencryptAsync(HttpContext context, KeyhubRuntime runtime)
     {
         await AuthorizeAsync(context, ManagementActions.BarrierRotate, Scopes.Root);
-        int scanned = 0, reencrypted = 0, unreadable = 0;
-        ReencryptionProgress step;
-        do
-        {
-            step = await runtime.Seal.ReencryptAsync(BarrierService.PageSize, context.RequestAborted);
-            scanned += step.Scanned;
-            reencrypted += step.Reencrypted;
-            unreadable += step.Unreadable;
-        }
-        while (!step.PassCompleted);
+        var pass = await runtime.Seal.ReencryptToEndAsync(BarrierService.PageSize, context.RequestAborted);
         var status = ManagementJson.Barrier(runtime.Seal.Status());
-        status["reencrypted"] = reencrypted;
-        status["unreadable"] = unreadable;
+        status["reencrypted"] = pass.Reencrypted;
+        status["unreadable"] = pass.Unreadable;
         return JsonResponse.Ok(status);
     }
 

@@ -219,13 +219,13 @@ internal static class OperatorCommand
 
     private static Pkcs11Token OpenToken(string library, string tokenLabel, string pinVariable)
     {
-        var pin = Environment.GetEnvironmentVariable("KEYHUB__HSM__PIN") ?? Environment.GetEnvironmentVariable(pinVariable)
-            ?? throw new CommandLineException($"the HSM PIN is read from the environment variable {pinVariable} (or KEYHUB__HSM__PIN), which is not set");
+        // The PIN is looked for where the server looks (Keyhub:Hsm:Pin, then the named variable).
+        var hsm = ServerCommand.LoadOptions(null).Hsm with { PinVariable = pinVariable };
         try
         {
-            return Pkcs11Token.Open(new Pkcs11Options(library, tokenLabel, pin));
+            return Pkcs11Token.Open(new Pkcs11Options(library, tokenLabel, hsm.ResolvePin()));
         }
-        catch (Exception ex) when (ex is Pkcs11Exception or DllNotFoundException)
+        catch (Exception ex) when (ex is Pkcs11Exception or DllNotFoundException or InvalidOperationException)
         {
             throw new CommandLineException($"the HSM could not be opened: {ex.Message}");
         }

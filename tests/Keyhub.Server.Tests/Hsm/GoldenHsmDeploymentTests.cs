@@ -82,9 +82,7 @@ public sealed class GoldenHsmDeploymentTests(HsmTokens tokens)
         await runtime.Keys.CreateAsync(premium, "golden-hsm", new NewKey("RSA-HSM") { KeySize = 2048 }, Ct);
         await runtime.Seal.RotateBarrierAsync(Ct);
         await runtime.Secrets.SetAsync(hub, "after-rotation", new NewSecret("newer-value"), Ct);
-        while (!(await runtime.Seal.ReencryptAsync(500, Ct)).PassCompleted)
-        {
-        }
+        await runtime.Seal.ReencryptToEndAsync(500, Ct);
         await runtime.Seal.RetireTermAsync(1, Ct);
     }
 }
