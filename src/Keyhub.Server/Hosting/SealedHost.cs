@@ -52,6 +52,8 @@ public static class SealedHost
         // A stop signal (SIGTERM, Ctrl+C) while sealed ends the wait instead of leaving it hanging.
         app.Lifetime.ApplicationStopping.Register(() => unsealed.TrySetCanceled());
         app.MapGet("/keyhub/v1/health", () => Status(seal, reason));
+        // The probe the full server answers too (`/healthz`: up, sealed or not), so a load balancer sees a sealed node as up.
+        app.MapGet("/healthz", () => Results.Json(new { status = "ok", @sealed = true }));
         app.MapGet("/keyhub/v1/seal", () => Status(seal, reason));
         app.MapPost("/keyhub/v1/unseal", async (HttpContext context) =>
         {

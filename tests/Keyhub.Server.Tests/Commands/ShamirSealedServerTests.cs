@@ -49,6 +49,7 @@ public sealed class ShamirSealedServerTests
 
             await using (var second = await KeyhubProcess.StartSealedServerAsync(["server", "--data", data, "--port", port]))
             {
+                Assert.True(await HealthzSaysSealedAsync(owner, port));
                 await Refused("503", "secret", "get", "db-password", "--profile", app);
                 var status = await Json(owner, "operator", "seal-status");
                 Assert.True(status["sealed"]!.GetValue<bool>());
@@ -64,6 +65,7 @@ public sealed class ShamirSealedServerTests
                 await second.WaitForReadyAsync();
 
                 Assert.Equal("correct horse", (await Json(app, "secret", "get", "db-password"))["value"]!.GetValue<string>());
+                Assert.False(await HealthzSaysSealedAsync(owner, port));
 
                 // Sealing while running: only the Owner may, and everything but unseal stops answering.
                 await Refused("403", "operator", "seal", "--profile", app);
@@ -111,6 +113,19 @@ public sealed class ShamirSealedServerTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>GET /healthz without a token, trusting the deployment's CA: 200 sealed or not; returns "sealed".</summary>
+    private static async Task<bool> HealthzSaysSealedAsync(string profile, string port)
+    {
+        var caPath = JsonNode.Parse(await File.ReadAllTextAsync(profile))!["caCertificate"]!.GetValue<string>();
+        using var ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(caPath);
+        using var http = new HttpClient(TestTransport.Handler(ca));
+        using var response = await http.GetAsync(new Uri($"https://localhost:{port}/healthz"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("ok", body["status"]!.GetValue<string>());
+        return body["sealed"]!.GetValue<bool>();
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)
