@@ -214,6 +214,22 @@ public sealed class VaultLifecycleTests(AccessServer fixture)
         (await Admin.SendAsync(malformed)).Problem(HttpStatusCode.BadRequest, "BadParameter");
     }
 
+    [Fact]
+    public async Task A_premium_vault_is_refused_on_a_deployment_without_an_HSM_and_an_unknown_sku_is_refused()
+    {
+        var premium = AccessServer.VaultName("premium");
+        var bogus = AccessServer.VaultName("bogus-sku");
+
+        var refused = (await Admin.PostAsync("/vaults", new JsonObject { ["name"] = premium, ["port"] = FreePort.Next(), ["sku"] = "premium" }))
+            .Problem(HttpStatusCode.BadRequest, "BadParameter");
+        (await Admin.PostAsync("/vaults", new JsonObject { ["name"] = bogus, ["port"] = FreePort.Next(), ["sku"] = "gold" }))
+            .Problem(HttpStatusCode.BadRequest, "BadParameter");
+
+        Assert.Contains("HSM", refused, StringComparison.Ordinal);
+        (await Admin.GetAsync($"/vaults/{premium}")).Problem(HttpStatusCode.NotFound, "VaultNotFound");
+        (await Admin.GetAsync($"/vaults/{bogus}")).Problem(HttpStatusCode.NotFound, "VaultNotFound");
+    }
+
     /// <summary>A port-bound vault delegated to a new team (group + one principal); returns its name, port and the team principal.</summary>
     private async Task<(string Name, int Port, TestPrincipal Team)> CreateDelegatedAsync(string label, int retentionDays, bool purgeProtection)
     {

@@ -35,6 +35,9 @@ public sealed class HsmSealedServerTests(HsmTokens tokens)
             Assert.Equal(5, recovery.Count);
             Assert.False(File.Exists(Path.Combine(data, "seal.key")));
             Assert.DoesNotContain(hsm.Pin, init.Output, StringComparison.Ordinal);
+            var database = System.Text.Encoding.ASCII.GetString(await File.ReadAllBytesAsync(Path.Combine(data, "keyhub.db")));
+            Assert.All(recovery, s => Assert.DoesNotContain(s, database, StringComparison.Ordinal));
+            Assert.DoesNotContain(hsm.Pin, database, StringComparison.Ordinal);
             var keyId = Convert.FromHexString(init.Output.Split("(id ")[1].Split(')')[0]);
 
             using (var token = Pkcs11Token.Open(new Pkcs11Options(hsm.LibraryPath, hsm.TokenLabel, hsm.Pin)))
